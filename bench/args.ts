@@ -37,7 +37,7 @@ export interface BenchOptions {
   pin: boolean;
   targets: TargetName[];
   phases: PhaseName[];
-  /** When set, the gateway (LOG_LEVEL=warn) runs with --cpu-prof and writes its profile here. */
+  /** When set, every gateway target runs under --cpu-prof and writes its profile to DIR/<target>/. */
   profileDir: string | null;
 }
 
@@ -56,7 +56,7 @@ export const USAGE = `npm run bench:overhead -- [flags]     (or: npm run bench -
   --phases non-stream,stream
   --quiet-wait 30s          before each measurement, wait up to this for other load to stop (0: don't)
   --no-pin                  do not pin processes to cores with taskset
-  --profile DIR             run the gateway (LOG_LEVEL=warn) under node --cpu-prof, profile into DIR`;
+  --profile DIR             run each gateway target under node --cpu-prof, profiles into DIR/<target>/`;
 
 /** "10s", "500ms", "1m"; a bare number is seconds. */
 export function parseDuration(raw: string): number {

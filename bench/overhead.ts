@@ -139,7 +139,7 @@ export async function runOverhead(argv: string[]): Promise<number> {
     return failed ? 1 : 0;
   } finally {
     await group.stopAll();
-    if (opts.profileDir) console.log(`gateway CPU profile written to ${opts.profileDir}`);
+    if (opts.profileDir) console.log(`gateway CPU profiles written to ${opts.profileDir}/<target>/`);
   }
 }
 

@@ -185,7 +185,7 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
     ...variants.map((v) => {
       const config = writeGatewayConfig(join(tempDir, `${v.target}.yaml`), models, v.extra);
       gatewayConfigs[v.target] = v.extra.join('\n').replace(keySha256, '<sha256 of the bench key>');
-      return startGateway(group, v.target, config, proxyCpus, v.logLevel, v.target === 'gateway' ? opts.profileDir : null);
+      return startGateway(group, v.target, config, proxyCpus, v.logLevel, opts.profileDir ? join(opts.profileDir, v.target) : null);
     }),
   ]);
   const gatewayOf = new Map(variants.map((v, i) => [v.target, { server: gateways[i] as ServerProcess, variant: v }]));

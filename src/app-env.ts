@@ -6,6 +6,8 @@ import type { RequestLog } from './observability/request-log.ts';
 export interface AppEnv {
   Variables: {
     requestId: string;
+    /** clock.now() when the request arrived */
+    startedAt: number;
     /** The config this request started with; a reload never changes it mid-request. */
     snapshot: ConfigSnapshot;
     log: RequestLog;

@@ -3,11 +3,11 @@ import type { AppEnv } from './app-env.ts';
 import type { GatewayDeps } from './deps.ts';
 import { GatewayError } from './errors/gateway-error.ts';
 import { toErrorResponse } from './errors/to-error-response.ts';
-import { createMemoryStore } from './limits/counter-store.ts';
+import { createMemoryStore } from './limits/memory-store.ts';
 import { createRateLimiter } from './limits/rate-limiter.ts';
 import { corsFromConfig } from './middleware/cors.ts';
 import { resolveRequestId } from './middleware/request-id.ts';
-import { SECURITY_HEADERS } from './middleware/security-headers.ts';
+import { addGatewayHeaders } from './middleware/gateway-headers.ts';
 import { systemClock } from './observability/clock.ts';
 import { probeBackends } from './observability/backend-health.ts';
 import { createGatewayMetrics } from './observability/gateway-metrics.ts';
@@ -49,13 +49,13 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     const log = createRequestLog(requestId, c.req.method, c.req.path);
     const started = clock.now();
     c.set('requestId', requestId);
+    c.set('startedAt', started);
     c.set('snapshot', deps.config.current());
     c.set('log', log);
     await next();
-    log.overhead_ms = round(clock.now() - started - (log.upstream_ms ?? 0));
-    c.res.headers.set('x-request-id', requestId);
-    c.res.headers.set('x-modeltainer-overhead-ms', String(log.overhead_ms));
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+    // a route that built its response complete has set overhead_ms already, to the value it sent
+    log.overhead_ms ??= round(clock.now() - started - (log.upstream_ms ?? 0));
+    addGatewayHeaders(c.res, requestId, log.overhead_ms);
     log.status ??= c.res.status;
     const recording = c.var.snapshot.metrics.enabled;
     const emit = () => {

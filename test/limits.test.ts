@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp, createConfigStore, createMemoryStore, parseConfig, sha256Hex, type Clock } from '../src/index.ts';
+import { createApp, createConfigStore, createMemoryStore, parseConfig, sha256Hex, windowOf, type Clock } from '../src/index.ts';
 
 const KEY = 'mt-limits-test-key-000000000000';
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 5);
@@ -28,7 +28,10 @@ ${modelLimits}
       headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
       body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'count my tokens' }], ...body }),
     });
-  const tokensUsed = () => store.add('modeltainer:key:tester:tpm', 0, 60_000, wall);
+  const tokensUsed = async () => {
+    const read = await store.admit([{ kind: 'tokens', key: 'modeltainer:key:tester:tpm', limit: Infinity, ttlMs: 0 }], windowOf(wall));
+    return read.values[0];
+  };
   return { post, tokensUsed, advance: (ms: number) => (wall += ms) };
 }
 

@@ -1,46 +1,44 @@
 /**
- * Where limit counters live: in memory (one gateway process) or in Redis (shared
- * by replicas; the Node adapter injects it). Windows are fixed, aligned to the
- * epoch, so every replica agrees on when a window resets.
+ * Where limit counters live: in memory (one gateway process) or in Redis (shared by
+ * replicas; the Node adapter injects it). Windows are fixed one-minute slots numbered
+ * from the epoch, so every replica agrees on when a window resets.
+ *
+ * A store sees whole requests, not single counters: one `admit` per request and one
+ * `settle` when it ends, so a remote store needs one round trip each (and can batch
+ * many requests into one). A store may answer synchronously; the memory store does,
+ * which keeps promises off the request path.
  */
 export interface CounterStore {
-  /** Adds `amount` (0 to read) to the counter of the window containing `nowMs`; returns the new total. */
-  add(key: string, amount: number, windowMs: number, nowMs: number): Promise<number>;
-  /** Takes a concurrency slot if fewer than `limit` are held. `ttlMs` bounds a slot a crashed holder never released. */
-  acquire(key: string, limit: number, ttlMs: number): Promise<boolean>;
-  release(key: string): Promise<void>;
+  /**
+   * Runs the checks in order, atomically: `requests` counts one request in `window` and
+   * fails above `limit` (the rejected request still counts); `tokens` reads the window's
+   * tokens and fails at or above `limit`; `concurrent` takes a slot unless `limit` are held.
+   * The first failing check stops the rest and gives back the slots taken before it.
+   */
+  admit(checks: readonly LimitCheck[], window: number): Admitted | Promise<Admitted>;
+  /** Adds `tokens` to each of `tokenKeys` in `window` and frees `slotKeys`: the end of a request. */
+  settle(tokenKeys: readonly string[], tokens: number, window: number, slotKeys: readonly string[]): void | Promise<void>;
 }
 
-export function windowStart(nowMs: number, windowMs: number): number {
-  return Math.floor(nowMs / windowMs) * windowMs;
+export type LimitKind = 'requests' | 'tokens' | 'concurrent';
+
+export interface LimitCheck {
+  readonly kind: LimitKind;
+  readonly key: string;
+  readonly limit: number;
+  /** `concurrent`: how long a slot lives if its holder never frees it (a crashed replica). */
+  readonly ttlMs: number;
 }
 
-/** The single-node default. Expired windows are dropped as new ones start. */
-export function createMemoryStore(): CounterStore {
-  const windows = new Map<string, { start: number; total: number }>();
-  const slots = new Map<string, number>();
-  return {
-    async add(key, amount, windowMs, nowMs) {
-      const start = windowStart(nowMs, windowMs);
-      const w = windows.get(key);
-      if (!w || w.start !== start) {
-        if (windows.size > 10_000) for (const [k, v] of windows) if (v.start < start) windows.delete(k);
-        windows.set(key, { start, total: amount });
-        return amount;
-      }
-      w.total += amount;
-      return w.total;
-    },
-    async acquire(key, limit) {
-      const held = slots.get(key) ?? 0;
-      if (held >= limit) return false;
-      slots.set(key, held + 1);
-      return true;
-    },
-    async release(key) {
-      const held = (slots.get(key) ?? 1) - 1;
-      if (held <= 0) slots.delete(key);
-      else slots.set(key, held);
-    },
-  };
+export interface Admitted {
+  /** Index of the check that failed, or -1 when the request is admitted. */
+  failed: number;
+  /** Per check, up to and including the failed one: the window's total after it, or the slots held. */
+  values: number[];
+}
+
+export const WINDOW_MS = 60_000;
+
+export function windowOf(nowMs: number): number {
+  return Math.floor(nowMs / WINDOW_MS);
 }

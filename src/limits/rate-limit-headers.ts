@@ -11,14 +11,18 @@ export function formatReset(ms: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
 }
 
-/** x-ratelimit-{limit,remaining,reset}-{requests,tokens}, as OpenAI sends them. */
-export function rateLimitHeaders(requests: LimitState | null, tokens: LimitState | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [kind, s] of [['requests', requests], ['tokens', tokens]] as const) {
-    if (!s) continue;
-    out[`x-ratelimit-limit-${kind}`] = String(s.limit);
-    out[`x-ratelimit-remaining-${kind}`] = String(Math.max(0, s.remaining));
-    out[`x-ratelimit-reset-${kind}`] = formatReset(s.resetMs);
+// Literal names, not built from `kind`: this runs on every limited request.
+/** x-ratelimit-{limit,remaining,reset}-{requests,tokens}, as OpenAI sends them, added to `out`. */
+export function rateLimitHeaders(requests: LimitState | null, tokens: LimitState | null, out: Record<string, string> = {}): Record<string, string> {
+  if (requests) {
+    out['x-ratelimit-limit-requests'] = String(requests.limit);
+    out['x-ratelimit-remaining-requests'] = String(Math.max(0, requests.remaining));
+    out['x-ratelimit-reset-requests'] = formatReset(requests.resetMs);
+  }
+  if (tokens) {
+    out['x-ratelimit-limit-tokens'] = String(tokens.limit);
+    out['x-ratelimit-remaining-tokens'] = String(Math.max(0, tokens.remaining));
+    out['x-ratelimit-reset-tokens'] = formatReset(tokens.resetMs);
   }
   return out;
 }

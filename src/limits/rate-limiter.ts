@@ -1,10 +1,8 @@
 import type { Limits } from '../config/auth-schema.ts';
 import type { Clock, Logger } from '../deps.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import { windowStart, type CounterStore } from './counter-store.ts';
+import { windowOf, WINDOW_MS, type Admitted, type CounterStore, type LimitCheck } from './counter-store.ts';
 import { rateLimitHeaders, type LimitState } from './rate-limit-headers.ts';
-
-const MINUTE = 60_000;
 
 /** Something limits apply to: a key (`key:alice`) or a model (`model:llama`). */
 export interface LimitScope {
@@ -20,9 +18,21 @@ export interface Admission {
 }
 
 export interface RateLimiter {
-  /** Admits a request or throws 429 `rate_limit_exceeded` with Retry-After and the x-ratelimit headers. */
-  admit(scopes: readonly LimitScope[], slotTtlMs: number): Promise<Admission>;
+  /**
+   * Admits a request or throws 429 `rate_limit_exceeded` with Retry-After and the
+   * x-ratelimit headers. Synchronous when the store is (memory), a promise otherwise.
+   */
+  admit(scopes: readonly LimitScope[], slotTtlMs: number): Admission | Promise<Admission>;
 }
+
+interface ScopedCheck extends LimitCheck {
+  readonly scope: string;
+  /** whether it belongs to the first scope, whose state the x-ratelimit headers report */
+  readonly first: boolean;
+}
+
+const WHAT = { requests: 'requests per minute', tokens: 'tokens per minute', concurrent: 'concurrent requests' } as const;
+const UNLIMITED: Admission = { headers: {}, finish: () => undefined };
 
 /**
  * Requests and tokens per minute in fixed windows, plus concurrent requests.
@@ -31,65 +41,80 @@ export interface RateLimiter {
  * the failure is logged: limits protect fairness, not access.
  */
 export function createRateLimiter(store: CounterStore, clock: Clock, logger: Logger, prefix = ''): RateLimiter {
-  return {
-    async admit(scopes, slotTtlMs) {
-      const now = clock.wall();
-      const resetMs = windowStart(now, MINUTE) + MINUTE - now;
-      const held: string[] = [];
-      let requests: LimitState | null = null;
-      let tokens: LimitState | null = null;
-      const reject = async (what: string, limit: number, headers: Record<string, string>) => {
-        await Promise.all(held.map((k) => store.release(k)));
-        throw new GatewayError({
-          status: 429,
-          message: `Rate limit reached: ${what} (limit ${limit}). Try again in ${Math.ceil(resetMs / 1000)}s.`,
-          type: 'rate_limit_error',
-          code: 'rate_limit_exceeded',
-          headers: { 'retry-after': String(Math.max(1, Math.ceil(resetMs / 1000))), ...headers },
-        });
-      };
-      try {
-        for (const [i, scope] of scopes.entries()) {
-          const { rpm, tpm, max_concurrent } = scope.limits;
-          const key = `${prefix}${scope.id}`;
-          if (rpm !== undefined) {
-            const used = await store.add(`${key}:rpm`, 1, MINUTE, now);
-            const state = { limit: rpm, remaining: rpm - used, resetMs };
-            if (i === 0) requests = state;
-            if (used > rpm) await reject(`requests per minute for ${scope.id}`, rpm, i === 0 ? rateLimitHeaders(requests, tokens) : {});
-          }
-          if (tpm !== undefined) {
-            const used = await store.add(`${key}:tpm`, 0, MINUTE, now);
-            const state = { limit: tpm, remaining: tpm - used, resetMs };
-            if (i === 0) tokens = state;
-            if (used >= tpm) await reject(`tokens per minute for ${scope.id}`, tpm, i === 0 ? rateLimitHeaders(requests, tokens) : {});
-          }
-          if (max_concurrent !== undefined) {
-            if (!(await store.acquire(`${key}:concurrent`, max_concurrent, slotTtlMs))) {
-              await reject(`concurrent requests for ${scope.id}`, max_concurrent, rateLimitHeaders(requests, tokens));
-            }
-            held.push(`${key}:concurrent`);
-          }
+  const letThrough = (err: unknown): Admission => {
+    logger.log('error', { msg: 'rate limit store failed; request let through', error: String(err) });
+    return UNLIMITED;
+  };
+  const settleFailed = (err: unknown) => logger.log('error', { msg: 'rate limit store failed while counting', error: String(err) });
+
+  const conclude = (checks: readonly ScopedCheck[], outcome: Admitted, now: number): Admission => {
+    const resetMs = (windowOf(now) + 1) * WINDOW_MS - now;
+    let requests: LimitState | null = null;
+    let tokens: LimitState | null = null;
+    for (let i = 0; i < outcome.values.length; i++) {
+      const c = checks[i]!;
+      if (!c.first || c.kind === 'concurrent') continue;
+      const used = outcome.values[i]!;
+      const state = { limit: c.limit, remaining: c.limit - used, resetMs };
+      if (c.kind === 'requests') requests = state;
+      else tokens = state;
+    }
+    const headers = rateLimitHeaders(requests, tokens);
+    if (outcome.failed >= 0) {
+      const c = checks[outcome.failed]!;
+      const seconds = Math.max(1, Math.ceil(resetMs / 1000));
+      throw new GatewayError({
+        status: 429,
+        message: `Rate limit reached: ${WHAT[c.kind]} for ${c.scope} (limit ${c.limit}). Try again in ${seconds}s.`,
+        type: 'rate_limit_error',
+        code: 'rate_limit_exceeded',
+        headers: { 'retry-after': String(seconds), ...headers },
+      });
+    }
+    const tokenKeys: string[] = [];
+    const slotKeys: string[] = [];
+    for (const c of checks) {
+      if (c.kind === 'concurrent') slotKeys.push(c.key);
+      else if (c.kind === 'tokens') tokenKeys.push(c.key);
+    }
+    let finished = false;
+    return {
+      headers,
+      finish(used) {
+        if (finished || (used <= 0 && slotKeys.length === 0)) return;
+        finished = true;
+        try {
+          const done = store.settle(tokenKeys, used, windowOf(clock.wall()), slotKeys);
+          if (done) done.catch(settleFailed);
+        } catch (err) {
+          settleFailed(err);
         }
-      } catch (err) {
-        if (err instanceof GatewayError) throw err;
-        logger.log('error', { msg: 'rate limit store failed; request let through', error: String(err) });
+      },
+    };
+  };
+
+  return {
+    admit(scopes, slotTtlMs) {
+      const checks: ScopedCheck[] = [];
+      for (let i = 0; i < scopes.length; i++) {
+        const { id, limits } = scopes[i]!;
+        const key = prefix + id;
+        const first = i === 0;
+        if (limits.rpm !== undefined) checks.push({ kind: 'requests', key: `${key}:rpm`, limit: limits.rpm, ttlMs: 0, scope: id, first });
+        if (limits.tpm !== undefined) checks.push({ kind: 'tokens', key: `${key}:tpm`, limit: limits.tpm, ttlMs: 0, scope: id, first });
+        if (limits.max_concurrent !== undefined) {
+          checks.push({ kind: 'concurrent', key: `${key}:concurrent`, limit: limits.max_concurrent, ttlMs: slotTtlMs, scope: id, first });
+        }
       }
-      const counted = scopes.filter((s) => s.limits.tpm !== undefined);
-      let finished = false;
-      return {
-        headers: rateLimitHeaders(requests, tokens),
-        finish(used) {
-          if (finished) return;
-          finished = true;
-          const at = clock.wall();
-          const work = [
-            ...(used > 0 ? counted.map((s) => store.add(`${prefix}${s.id}:tpm`, used, MINUTE, at)) : []),
-            ...held.map((k) => store.release(k)),
-          ];
-          Promise.all(work).catch((err: unknown) => logger.log('error', { msg: 'rate limit store failed while counting', error: String(err) }));
-        },
-      };
+      const now = clock.wall();
+      let outcome: Admitted | Promise<Admitted>;
+      try {
+        outcome = store.admit(checks, windowOf(now));
+      } catch (err) {
+        return letThrough(err);
+      }
+      // a GatewayError thrown by conclude rejects the promise; only store failures let requests through
+      return outcome instanceof Promise ? outcome.then((o) => conclude(checks, o, now), letThrough) : conclude(checks, outcome, now);
     },
   };
 }

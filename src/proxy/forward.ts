@@ -26,14 +26,25 @@ export interface ForwardInput {
   random?: () => number;
 }
 
-type Outcome = { retry: true; retryAfterMs: number | null } | { retry: false; response: Response };
+/**
+ * What goes back to the client, not yet a Response: the route adds its own headers
+ * first, so the Response is built once with a plain header record (Node's server
+ * writes that without ever building a Headers object).
+ */
+export interface Forwarded {
+  status: number;
+  body: string | ReadableStream<Uint8Array>;
+  headers: Record<string, string>;
+}
+
+type Outcome = { retry: true; retryAfterMs: number | null } | { retry: false; response: Forwarded };
 
 /**
  * Sends a request to the backend and returns the client's response. Retries
  * (backoff + jitter, honouring Retry-After) happen only before anything has been
  * sent to the client; after that, failures end the stream in-band.
  */
-export async function forward(input: ForwardInput): Promise<Response> {
+export async function forward(input: ForwardInput): Promise<Forwarded> {
   const { model, retry, clock, log } = input;
   const scope = new RequestScope(input.clientSignal, model.timeouts.total, input.backend);
   const started = clock.now();
@@ -96,7 +107,7 @@ async function tryOnce(input: ForwardInput, scope: RequestScope, started: number
     scope.dispose();
     input.log.ttfb_ms = round(input.clock.now() - started);
     recordUsage(input.log, text);
-    return { retry: false, response: new Response(text, { status: res.status, headers: { 'content-type': contentType } }) };
+    return { retry: false, response: { status: res.status, body: text, headers: { 'content-type': contentType } } };
   }
 
   if (!res.body) {
@@ -113,7 +124,7 @@ function streamResponse(
   attempt: Attempt,
   scope: RequestScope,
   started: number,
-): Response {
+): Forwarded {
   const { log, clock } = input;
   let finish: () => void = () => undefined;
   log.done = new Promise<void>((resolve) => (finish = resolve));
@@ -137,10 +148,11 @@ function streamResponse(
       finish();
     },
   });
-  return new Response(relayed, {
+  return {
     status: 200,
+    body: relayed,
     headers: { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
-  });
+  };
 }
 
 async function readOrFail(res: UpstreamResponse, attempt: Attempt, scope: RequestScope, backend: string): Promise<string> {

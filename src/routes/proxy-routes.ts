@@ -8,7 +8,8 @@ import { readJsonBody } from '../middleware/read-json-body.ts';
 import { backendLabel } from '../proxy/backend-label.ts';
 import { buildUpstreamBody } from '../proxy/build-upstream-body.ts';
 import { endpoints, servesEndpoint, upstreamUrl, type EndpointName } from '../proxy/endpoints.ts';
-import { forward } from '../proxy/forward.ts';
+import { forward, type Forwarded } from '../proxy/forward.ts';
+import { completeResponse } from '../middleware/gateway-headers.ts';
 import { SIM_ORIGIN } from '../proxy/transports.ts';
 import { validateBody } from '../schemas/validate-body.ts';
 import { round } from '../observability/request-log.ts';
@@ -44,7 +45,8 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
       Object.assign(log, { model: model.name, backend, target: backend, stream, key: principal.label });
 
       const scopes = limitScopes(principal.name, principal.limits, model);
-      const admission = scopes.length ? await deps.limiter.admit(scopes, model.timeouts.total + 60_000) : null;
+      const admitted = scopes.length ? deps.limiter.admit(scopes, model.timeouts.total + 60_000) : null;
+      const admission = admitted instanceof Promise ? await admitted : admitted;
       const upstreamBody = buildUpstreamBody(model, name, body);
       const needUsage = scopes.some((s) => s.limits.tpm !== undefined) || (snapshot.metrics.enabled && snapshot.metrics.stream_usage);
       const hideUsage = stream && needUsage && !clientAskedUsage(body);
@@ -52,10 +54,10 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
 
       const trace = traceContext(snapshot.server.traceparent, c.req.header('traceparent') ?? null, c.req.header('tracestate') ?? null);
       if (trace) log.trace_id = trace.traceId;
-      let response: Response;
+      let forwarded: Forwarded;
       const handedOver = deps.clock.now();
       try {
-        response = await forward({
+        forwarded = await forward({
           model,
           backend,
           stream,
@@ -85,13 +87,15 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
       } finally {
         log.upstream_ms = round(deps.clock.now() - handedOver);
       }
+      const headers = forwarded.headers;
       if (admission) {
         const count = () => admission.finish((log.prompt_tokens ?? 0) + (log.completion_tokens ?? 0));
         if (log.done) void log.done.then(count);
         else count();
-        for (const [k, v] of Object.entries(admission.headers)) response.headers.set(k, v);
+        Object.assign(headers, admission.headers);
       }
-      return response;
+      log.overhead_ms = round(deps.clock.now() - c.var.startedAt - (log.upstream_ms ?? 0));
+      return completeResponse(forwarded.body, forwarded.status, headers, requestId, log.overhead_ms);
     });
   }
 }
