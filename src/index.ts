@@ -6,6 +6,7 @@ export type { Capabilities, Clock, GatewayDeps, LogLevel, LogRecord, Logger, Ups
 export { createMemoryStore } from './limits/memory-store.ts';
 export { windowOf, type Admitted, type CounterStore, type LimitCheck, type LimitKind } from './limits/counter-store.ts';
 export { createBatcher } from './limits/batcher.ts';
+export { createRateLimiter, type Admission, type LimitScope, type RateLimiter } from './limits/rate-limiter.ts';
 export { generateKey, sha256Hex } from './auth/api-keys.ts';
 export { parseConfig, type ParseConfigOptions } from './config/parse-config.ts';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.ts';

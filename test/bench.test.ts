@@ -91,3 +91,23 @@ describe('[node] benchmark sweep (npm run bench)', () => {
     expect(svg.match(/<polyline /g)?.length).toBe(4); // two charts × two models
   }, 30_000);
 });
+
+describe('[node] limiter benchmark (npm run bench:limiter)', () => {
+  it('measures CPU per request without a limiter, with the memory store and with the Redis store', async () => {
+    // a child process: the benchmark pins itself to cores
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/limiter.ts', '--requests', '2000', '--concurrency', '1,8', '--rounds', '2'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+    const file = /^wrote (.+)$/m.exec(out)?.[1];
+    expect(file).toBeDefined();
+    const { results } = JSON.parse(readFileSync(file as string, 'utf8')) as { results: { store: string; concurrency: number; cpuUsPerRequest: number[] }[] };
+    rmSync(file as string);
+    expect(results.map((r) => `${r.store}/${r.concurrency}`)).toEqual(['none/1', 'memory/1', 'redis/1', 'none/8', 'memory/8', 'redis/8']);
+    for (const r of results) {
+      expect(r.cpuUsPerRequest).toHaveLength(2);
+      for (const v of r.cpuUsPerRequest) expect(v).toBeGreaterThan(0);
+    }
+    expect(out).toContain('the limiter alone');
+  }, 60_000);
+});

@@ -29,15 +29,17 @@ export function createRedisStore(url: string): CounterStore & { close(): Promise
   }).then(() => {
     firstConnect = null;
   });
-  const call = createBatcher<StoreCall, Admitted | null>(async (calls) => {
+  const batcher = createBatcher<StoreCall, Admitted | null>(async (calls) => {
     if (firstConnect) await firstConnect;
     return decodeSync(await mtSync.call(redis, ...encodeSync(calls)), calls);
   }, setImmediate);
+  const call = batcher.call;
   return {
     admit: (checks, window) => call({ checks, window }) as Promise<Admitted>,
     settle: (tokenKeys, tokens, window, slotKeys) => call({ tokenKeys, tokens, window, slotKeys }).then(() => undefined),
+    /** Sends the counts still waiting (requests that ended just now), then disconnects. */
     async close() {
-      await firstConnect;
+      await batcher.drain().catch(() => undefined);
       redis.disconnect();
     },
   };

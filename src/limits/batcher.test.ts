@@ -11,7 +11,7 @@ describe('batcher', () => {
   it('sends the calls made before the flush as one batch and answers each with its own result', async () => {
     const batches: number[][] = [];
     const { schedule, flush } = manualSchedule();
-    const double = createBatcher<number, number>(async (items) => (batches.push(items), items.map((n) => n * 2)), schedule);
+    const double = createBatcher<number, number>(async (items) => (batches.push(items), items.map((n) => n * 2)), schedule).call;
     const answers = Promise.all([double(1), double(2), double(3)]);
     flush();
     expect(await answers).toEqual([2, 4, 6]);
@@ -27,7 +27,7 @@ describe('batcher', () => {
     const run = createBatcher<number, number>(async (items) => {
       if (fail) throw new Error('store down');
       return items;
-    }, schedule);
+    }, schedule).call;
     const failed = [run(1), run(2)].map((p) => p.then(() => 'ok', (e: Error) => e.message));
     flush();
     expect(await Promise.all(failed)).toEqual(['store down', 'store down']);
@@ -40,10 +40,23 @@ describe('batcher', () => {
   it('flushes a full batch at once and rejects calls a short answer left out', async () => {
     const { schedule, flush } = manualSchedule();
     const sizes: number[] = [];
-    const run = createBatcher<number, number>(async (items) => (sizes.push(items.length), items.slice(0, 1)), schedule, 2);
+    const run = createBatcher<number, number>(async (items) => (sizes.push(items.length), items.slice(0, 1)), schedule, 2).call;
     const calls = [run(1), run(2), run(3)].map((p) => p.then(String, (e: Error) => e.message));
     flush();
     expect(await Promise.all(calls)).toEqual(['1', 'batch answered 1 of 2 calls', '3']);
     expect(sizes).toEqual([2, 1]);
+  });
+
+  it('drain sends what waits and resolves once it is answered', async () => {
+    const sent: number[] = [];
+    const batcher = createBatcher<number, void>(async (items) => {
+      await new Promise((r) => setTimeout(r, 10));
+      sent.push(...items);
+      return items.map(() => undefined);
+    }, () => undefined); // never scheduled: only drain sends
+    void batcher.call(1);
+    void batcher.call(2);
+    await batcher.drain();
+    expect(sent).toEqual([1, 2]);
   });
 });

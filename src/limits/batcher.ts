@@ -5,11 +5,14 @@
  * of this turn of the event loop, after every socket that was ready has been read), so
  * nothing waits on a timer and a lone call goes out at once.
  */
-export function createBatcher<T, R>(
-  run: (items: T[]) => Promise<R[]>,
-  schedule: (flush: () => void) => void,
-  maxBatch = 512,
-): (item: T) => Promise<R> {
+export interface Batcher<T, R> {
+  call(item: T): Promise<R>;
+  /** Sends what is waiting now and resolves once every batch sent so far is answered (for shutdown). */
+  drain(): Promise<void>;
+}
+
+export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, schedule: (flush: () => void) => void, maxBatch = 512): Batcher<T, R> {
+  const inFlight = new Set<Promise<unknown>>();
   let items: T[] = [];
   let waiting: { resolve: (r: R) => void; reject: (err: unknown) => void }[] = [];
   const flush = () => {
@@ -24,7 +27,7 @@ export function createBatcher<T, R>(
     } catch (err) {
       results = Promise.reject(err);
     }
-    results.then(
+    const answered = results.then(
       (out) => {
         for (let i = 0; i < batch.length; i++) {
           if (i < out.length) batch[i]!.resolve(out[i]!);
@@ -35,12 +38,20 @@ export function createBatcher<T, R>(
         for (const w of batch) w.reject(err);
       },
     );
+    inFlight.add(answered);
+    void answered.finally(() => inFlight.delete(answered));
   };
-  return (item) =>
-    new Promise<R>((resolve, reject) => {
-      items.push(item);
-      waiting.push({ resolve, reject });
-      if (items.length === 1) schedule(flush);
-      else if (items.length >= maxBatch) flush();
-    });
+  return {
+    call: (item) =>
+      new Promise<R>((resolve, reject) => {
+        items.push(item);
+        waiting.push({ resolve, reject });
+        if (items.length === 1) schedule(flush);
+        else if (items.length >= maxBatch) flush();
+      }),
+    async drain() {
+      flush();
+      await Promise.all(inFlight);
+    },
+  };
 }
