@@ -10,6 +10,7 @@ export const TARGETS = [
   'gateway-auth',
   'gateway-limits-memory',
   'gateway-limits-redis',
+  'gateway-limits-redis-exact',
 ] as const;
 export type TargetName = (typeof TARGETS)[number];
 export const PHASES = ['non-stream', 'stream'] as const;
@@ -51,8 +52,8 @@ export const USAGE = `npm run bench:overhead -- [flags]     (or: npm run bench -
   --stream-ttft-ms 20       simulator time to first token, stream phase
   --stream-token-delay-ms 5 simulator delay between tokens, stream phase
   --rounds 1                repeat the sequence of targets; report each target's median round
-  --targets direct,bare-proxy,gateway,gateway-logs,gateway-no-metrics,gateway-auth,gateway-limits-memory,gateway-limits-redis
-                            (default: all; gateway-limits-redis is skipped when redis-server is not installed)
+  --targets direct,bare-proxy,gateway,gateway-logs,gateway-no-metrics,gateway-auth,gateway-limits-memory,gateway-limits-redis,gateway-limits-redis-exact
+                            (default: all; the Redis targets are skipped when redis-server is not installed)
   --phases non-stream,stream
   --quiet-wait 30s          before each measurement, wait up to this for other load to stop (0: don't)
   --no-pin                  do not pin processes to cores with taskset

@@ -19,7 +19,7 @@ import { ProcessGroup } from './processes.ts';
 import { compare, formatComparisons, formatResults, writeRecord } from './report.ts';
 import { waitForQuiet } from './quiet.ts';
 import { disturbed, DISTURBED_OTHER_PERCENT, DISTURBED_STEAL_PERCENT, reduceRounds } from './rounds.ts';
-import { redisScriptCalls, requestBody, startTopology } from './topology.ts';
+import { REDIS_TARGETS, redisScriptCalls, requestBody, startTopology } from './topology.ts';
 
 const PAUSE_BETWEEN_MS = 500;
 /** Machine busy below this (in % of one core) while our servers idle counts as quiet. */
@@ -94,9 +94,9 @@ export async function runOverhead(argv: string[]): Promise<number> {
     if (topology.redis) {
       const after = await redisScriptCalls(topology.redis.url);
       const calls = after === null || redisCallsBefore === null ? null : after - redisCallsBefore;
-      const sent = all.filter((r) => r.target === 'gateway-limits-redis').reduce((n, r) => n + r.sent, 0);
+      const sent = all.filter((r) => REDIS_TARGETS.includes(r.target)).reduce((n, r) => n + r.sent, 0);
       redisCheck = { scriptCalls: calls, perRequest: calls === null || sent === 0 ? null : Math.round((100 * calls) / sent) / 100 };
-      console.log(`redis-server ran ${calls ?? '?'} scripts for the ${sent} gateway-limits-redis requests (${redisCheck.perRequest ?? '?'} per request)`);
+      console.log(`redis-server ran ${calls ?? '?'} scripts for the ${sent} requests of the Redis targets (${redisCheck.perRequest ?? '?'} per request)`);
     }
     const results = reduceRounds(all);
     const comparisons = compare(results, all);
@@ -134,7 +134,7 @@ export async function runOverhead(argv: string[]): Promise<number> {
       for (const [kind, sample] of Object.entries(r.errorSamples ?? {})) console.log(`error ${r.phase}/${r.target} ${kind}: ${sample}`);
     }
     const redisUnused = redisCheck !== null && !(redisCheck.scriptCalls && redisCheck.scriptCalls > 0);
-    if (redisUnused) console.log('error: redis-server saw no rate-limit commands: the gateway-limits-redis numbers do not include Redis');
+    if (redisUnused) console.log('error: redis-server saw no rate-limit commands: the numbers of the Redis targets do not include Redis');
     const failed = all.some((r) => r.errorCount > 0 || r.completed === 0) || redisUnused;
     return failed ? 1 : 0;
   } finally {

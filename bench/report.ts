@@ -42,6 +42,9 @@ const PAIRS: Array<[TargetName, TargetName]> = [
   ['gateway-limits-memory', 'gateway-auth'],
   ['gateway-limits-redis', 'gateway-auth'],
   ['gateway-limits-redis', 'gateway-limits-memory'],
+  // every request waiting for Redis (sync_interval: 0) instead of admitting locally below the limits
+  ['gateway-limits-redis-exact', 'gateway-auth'],
+  ['gateway-limits-redis-exact', 'gateway-limits-redis'],
 ];
 
 /** Proxy CPU plus its helper's (redis-server), per request; only compared where a side has a helper. */

@@ -46,6 +46,9 @@ export interface Topology {
 
 const CLI = 'adapters/node/cli.ts';
 const CHAT = '/v1/chat/completions';
+/** The targets whose rate limiter talks to the benchmark's redis-server. */
+export const REDIS_TARGETS: readonly TargetName[] = ['gateway-limits-redis', 'gateway-limits-redis-exact'];
+
 /** Per-key limits far above anything the benchmark can reach: checked and counted, never hit. */
 const NEVER_HIT = 'rpm: 1000000000, tpm: 1000000000000';
 
@@ -71,6 +74,12 @@ export function gatewayVariants(keySha256: string, redisUrl: string | null, pref
       target: 'gateway-limits-redis',
       logLevel: 'warn',
       extra: [...key(NEVER_HIT), `rate_limits: { store: redis, redis_url: "${redisUrl ?? ''}", prefix: "${prefix}" }`],
+      key: true,
+    },
+    {
+      target: 'gateway-limits-redis-exact',
+      logLevel: 'warn',
+      extra: [...key(NEVER_HIT), `rate_limits: { store: redis, redis_url: "${redisUrl ?? ''}", prefix: "${prefix}exact:", sync_interval: 0 }`],
       key: true,
     },
   ];
@@ -150,11 +159,12 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
   const proxyCpus = plan?.proxy ?? null;
   const skipped: Topology['skipped'] = [];
   const want = new Set(opts.targets);
-  if (want.has('gateway-limits-redis')) {
-    const missing = redisMissing();
-    if (missing) {
-      skipped.push({ target: 'gateway-limits-redis', reason: missing });
-      want.delete('gateway-limits-redis');
+  const redisTargets = REDIS_TARGETS.filter((t) => want.has(t));
+  const missing = redisTargets.length ? redisMissing() : null;
+  if (missing) {
+    for (const target of redisTargets) {
+      skipped.push({ target, reason: missing });
+      want.delete(target);
     }
   }
 
@@ -164,7 +174,7 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
   const [fast, paced, redis] = await Promise.all([
     sim('sim-fast', fastArgs),
     sim('sim-paced', pacedArgs),
-    want.has('gateway-limits-redis') ? startRedis(group, rest) : null,
+    REDIS_TARGETS.some((t) => want.has(t)) ? startRedis(group, rest) : null,
   ]);
 
   const apiKey = `mt-bench-${randomBytes(16).toString('hex')}`;
@@ -202,7 +212,7 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
           url: gw.server.url + CHAT,
           proxy: gw.server,
           ...(gw.variant.key ? { headers: { authorization: `Bearer ${apiKey}` } } : {}),
-          ...(target === 'gateway-limits-redis' ? { sidecar: redis } : {}),
+          ...(REDIS_TARGETS.includes(target) ? { sidecar: redis } : {}),
         },
       ];
     });

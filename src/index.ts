@@ -6,6 +6,7 @@ export type { Capabilities, Clock, GatewayDeps, LogLevel, LogRecord, Logger, Ups
 export { createMemoryStore } from './limits/memory-store.ts';
 export { windowOf, type Admitted, type CounterStore, type LimitCheck, type LimitKind } from './limits/counter-store.ts';
 export { createBatcher } from './limits/batcher.ts';
+export { createSyncedStore, unanswered, type SharedCounterStore, type SyncOptions } from './limits/synced-store.ts';
 export { createRateLimiter, type Admission, type LimitScope, type RateLimiter } from './limits/rate-limiter.ts';
 export { generateKey, sha256Hex } from './auth/api-keys.ts';
 export { parseConfig, type ParseConfigOptions } from './config/parse-config.ts';
@@ -16,3 +17,4 @@ export { fetchUpstream } from './proxy/fetch-upstream.ts';
 export { createJsonLogger, parseLogLevel } from './observability/json-logger.ts';
 export { formatServeUsage, parseServeArgs, UsageError, type ServeArgs } from './cli/parse-serve-args.ts';
 export { createSimulator, parseSimArgs, type Simulator, type SimOptions } from './sim/index.ts';
+export { systemClock } from './observability/clock.ts';

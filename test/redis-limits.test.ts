@@ -1,45 +1,55 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../adapters/node/redis-store.ts';
-import { sha256Hex, windowOf, type Admitted, type LimitCheck } from '../src/index.ts';
+import { sha256Hex, unanswered, windowOf, type Admitted, type LimitCheck } from '../src/index.ts';
 import { children, freePort, startGateway, startRedis } from './support/processes.ts';
 
-// Two gateway processes, one real redis-server: one combined limit.
-const KEYS = { shared: 'mt-shared-limit-key-000000000000', burst: 'mt-burst-limit-key-0000000000000', tokens: 'mt-token-limit-key-0000000000000', slots: 'mt-slot-limit-key-00000000000000' };
-const PREFIX = `test-${Date.now()}:`;
+// Two gateway processes, one real redis-server: one combined limit. Every test runs in both
+// modes: replicas admitting on their own while clearly below a limit (the default), and
+// every request waiting for Redis (sync_interval: 0).
+const KEYS = {
+  shared: 'mt-shared-limit-key-000000000000',
+  burst: 'mt-burst-limit-key-0000000000000',
+  tokens: 'mt-token-limit-key-0000000000000',
+  slots: 'mt-slot-limit-key-00000000000000',
+  roomy: 'mt-roomy-limit-key-0000000000000',
+  hundred: 'mt-hundred-limit-key-00000000000',
+};
 let redisUrl = '';
-let gateways: [string, string] = ['', ''];
 let redisDown = '';
 
 beforeAll(async () => {
   redisUrl = await startRedis();
+  redisDown = await startGateway(await writeConfig(`redis://127.0.0.1:${await freePort()}`, 'down:', 0));
+}, 60_000);
+
+afterAll(() => children.forEach((c) => c.kill('SIGTERM')));
+
+async function writeConfig(url: string, prefix: string, syncInterval: number): Promise<string> {
   const config = join(mkdtempSync(join(tmpdir(), 'mt-redis-')), 'models.yaml');
   const key = async (name: keyof typeof KEYS, limits: string) => `    - { name: ${name}, key_sha256: ${await sha256Hex(KEYS[name])}, ${limits} }`;
   writeFileSync(
     config,
     `version: 1
-rate_limits: { store: redis, redis_url: "${redisUrl}", prefix: "${PREFIX}" }
+rate_limits: { store: redis, redis_url: "${url}", prefix: "${prefix}", sync_interval: ${syncInterval} }
 auth:
   keys:
 ${await key('shared', 'rpm: 5')}
 ${await key('burst', 'rpm: 5')}
 ${await key('tokens', 'tpm: 40')}
 ${await key('slots', 'max_concurrent: 2')}
+${await key('roomy', 'rpm: 1000000')}
+${await key('hundred', 'rpm: 100')}
 models:
   - { name: m, backend: sim, sim: { ttft: 0ms, token_delay: 0ms, max_tokens: 2 } }
   - { name: slow, backend: sim, sim: { ttft: 0ms, token_delay: 50ms, max_tokens: 8 } }
 `,
   );
-  gateways = [await startGateway(config), await startGateway(config)];
-  const deadConfig = join(dirname(config), 'dead-redis.yaml');
-  writeFileSync(deadConfig, readFileSync(config, 'utf8').replace(redisUrl, `redis://127.0.0.1:${await freePort()}`));
-  redisDown = await startGateway(deadConfig);
-}, 60_000);
-
-afterAll(() => children.forEach((c) => c.kill('SIGTERM')));
+  return config;
+}
 
 function call(url: string, key: keyof typeof KEYS, body: Record<string, unknown> = {}) {
   return fetch(`${url}/v1/chat/completions`, {
@@ -55,7 +65,23 @@ async function awayFromWindowEnd() {
   if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
 }
 
-describe('[node] rate limits shared through Redis', () => {
+async function scriptCalls(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  return [...info.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+describe.each([
+  { mode: 'admitting locally below the limits (sync_interval 50ms, the default)', syncInterval: 50 },
+  { mode: 'every request through Redis (sync_interval 0)', syncInterval: 0 },
+])('[node] rate limits shared through Redis, $mode', ({ syncInterval }) => {
+  const prefix = `test-${syncInterval}-${Date.now()}:`;
+  let gateways: [string, string] = ['', ''];
+
+  beforeAll(async () => {
+    const config = await writeConfig(redisUrl, prefix, syncInterval);
+    gateways = [await startGateway(config), await startGateway(config)];
+  }, 60_000);
+
   it('two gateway processes enforce one combined rpm limit', async () => {
     await awayFromWindowEnd();
     const statuses: number[] = [];
@@ -83,7 +109,7 @@ describe('[node] rate limits shared through Redis', () => {
     expect(used).toBeGreaterThan(0);
     const redis = new Redis(redisUrl);
     try {
-      await expect.poll(async () => Number(await redis.get(`${PREFIX}key:tokens:tpm:${windowOf(Date.now())}`))).toBe(used);
+      await expect.poll(async () => Number(await redis.get(`${prefix}key:tokens:tpm:${windowOf(Date.now())}`))).toBe(used);
     } finally {
       redis.disconnect();
     }
@@ -105,7 +131,41 @@ describe('[node] rate limits shared through Redis', () => {
     await expect.poll(async () => (await call(gateways[1], 'slots')).status).toBe(200);
   }, 70_000);
 
-  it('lets requests through, without x-ratelimit headers, when Redis cannot be reached', async () => {
+  it('8 clients spread over both gateways get the limit of 100, at most 1.25% more', async () => {
+    await awayFromWindowEnd();
+    let next = 0;
+    let admitted = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < 160) {
+          const res = await call(gateways[next++ % 2]!, 'hundred');
+          if (res.status === 200) admitted++;
+          else expect(res.status).toBe(429);
+        }
+      }),
+    );
+    expect(admitted).toBeGreaterThanOrEqual(100);
+    expect(admitted).toBeLessThanOrEqual(syncInterval ? 100 + unanswered(100) : 100);
+  }, 70_000);
+
+  it(syncInterval ? 'far below the limit, requests do not each wait for Redis, and every one is counted' : 'every request is one call to Redis, and every one is counted', async () => {
+    await awayFromWindowEnd();
+    const redis = new Redis(redisUrl);
+    try {
+      const before = await scriptCalls(redis);
+      for (let i = 0; i < 40; i++) expect((await call(gateways[0], 'roomy')).status).toBe(200);
+      await expect.poll(async () => Number(await redis.get(`${prefix}key:roomy:rpm:${windowOf(Date.now())}`))).toBe(40);
+      const calls = (await scriptCalls(redis)) - before;
+      if (syncInterval) expect(calls).toBeLessThan(40);
+      else expect(calls).toBeGreaterThanOrEqual(40);
+    } finally {
+      redis.disconnect();
+    }
+  }, 70_000);
+});
+
+describe('[node] Redis unreachable', () => {
+  it('lets requests through, without x-ratelimit headers', async () => {
     for (let i = 0; i < 7; i++) {
       const res = await call(redisDown, 'shared');
       expect(res.status).toBe(200);
@@ -115,7 +175,8 @@ describe('[node] rate limits shared through Redis', () => {
 });
 
 describe('[node] Redis store', () => {
-  const check = (kind: LimitCheck['kind'], key: string, limit: number): LimitCheck => ({ kind, key: `${PREFIX}store:${key}`, limit, ttlMs: 60_000 });
+  const prefix = `store-${Date.now()}:`;
+  const check = (kind: LimitCheck['kind'], key: string, limit: number): LimitCheck => ({ kind, key: `${prefix}${key}`, limit, ttlMs: 60_000 });
 
   it('gives back the slots a rejected request took before the check that failed', async () => {
     const store = createRedisStore(redisUrl);
@@ -138,7 +199,7 @@ describe('[node] Redis store', () => {
       const all: Admitted[] = await Promise.all(Array.from({ length: 50 }, () => store.admit([check('requests', 'batch', 20)], window)));
       expect(all.filter((a) => a.failed === -1)).toHaveLength(20);
       expect(all.map((a) => a.values[0]).sort((x, y) => x! - y!)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-      await Promise.all(Array.from({ length: 10 }, () => store.settle([`${PREFIX}store:tok`], 7, window, [])));
+      await Promise.all(Array.from({ length: 10 }, () => store.settle([check('tokens', 'tok', 0).key], 7, window, [])));
       expect(await store.admit([check('tokens', 'tok', 71)], window)).toEqual({ failed: -1, values: [70] });
       expect(await store.admit([check('tokens', 'tok', 70)], window)).toEqual({ failed: 0, values: [70] });
     } finally {

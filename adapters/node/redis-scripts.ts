@@ -13,7 +13,8 @@ import type { Admitted, LimitCheck } from '../../src/index.ts';
  * ARGV[1]: the amounts for the token counters and slots, space-separated; ARGV[2]: how
  * many of those keys are token counters; ARGV[3]: the counters' TTL ms; then one string
  * per admission with its checks, `<kind><limit>:<ttl ms>` each (r = requests, t = tokens,
- * c = concurrent). Few, packed arguments: the client's cost grows with their count.
+ * c = concurrent; a = add the number in place of the limit, unconditionally: counts a
+ * replica made on its own, see createSyncedStore). Few, packed arguments: the client's cost grows with their count.
  * Reply: per admission the failed check's index (-1: admitted), the number of values, the values.
  */
 export const SYNC_LUA = `
@@ -41,6 +42,10 @@ for a = 4, #ARGV do
         v = redis.call('INCR', key)
         if v == 1 then redis.call('PEXPIRE', key, keyTtl) end
         ok = v <= limit
+      elseif kind == 'a' then
+        v = redis.call('INCRBY', key, limit)
+        if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, keyTtl) end
+        ok = true
       else
         v = tonumber(redis.call('GET', key) or '0')
         ok = v < limit
@@ -81,7 +86,13 @@ export interface SettleCall {
   slotKeys: readonly string[];
 }
 
-export type StoreCall = AdmitCall | SettleCall;
+/** Unconditional additions to windowed counters (0 reads one). */
+export interface AddCall {
+  adds: readonly (readonly [key: string, amount: number])[];
+  window: number;
+}
+
+export type StoreCall = AdmitCall | SettleCall | AddCall;
 
 export function windowedKey(key: string, window: number): string {
   return `${key}:${window}`;
@@ -94,7 +105,14 @@ export function encodeSync(calls: readonly StoreCall[]): (string | number)[] {
   const admitKeys: string[] = [];
   const specs: string[] = [];
   for (const call of calls) {
-    if ('checks' in call) {
+    if ('adds' in call) {
+      let spec = '';
+      for (const [key, amount] of call.adds) {
+        admitKeys.push(windowedKey(key, call.window));
+        spec += `a${amount}:${COUNTER_TTL_MS} `;
+      }
+      specs.push(spec);
+    } else if ('checks' in call) {
       let spec = '';
       for (const c of call.checks) {
         const concurrent = c.kind === 'concurrent';
@@ -116,12 +134,12 @@ export function encodeSync(calls: readonly StoreCall[]): (string | number)[] {
   return [tokens.size + slots.size + admitKeys.length, ...tokens.keys(), ...slots.keys(), ...admitKeys, amounts, tokens.size, COUNTER_TTL_MS, ...specs];
 }
 
-/** One answer per call: the admissions' outcomes in order, null for settles. */
+/** One answer per call: the admissions' outcomes (for adds: the totals after) in order, null for settles. */
 export function decodeSync(reply: unknown, calls: readonly StoreCall[]): (Admitted | null)[] {
   if (!Array.isArray(reply)) throw new Error('unexpected reply from the rate-limit script');
   let at = 0;
   return calls.map((call) => {
-    if (!('checks' in call)) return null;
+    if (!('checks' in call) && !('adds' in call)) return null;
     const failed = Number(reply[at]);
     const count = Number(reply[at + 1]);
     const values: number[] = [];

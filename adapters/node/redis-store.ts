@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createBatcher, type Admitted, type CounterStore } from '../../src/index.ts';
+import { createBatcher, type Admitted, type SharedCounterStore } from '../../src/index.ts';
 import { decodeSync, encodeSync, SYNC_LUA, type StoreCall } from './redis-scripts.ts';
 
 const FIRST_CONNECT_WAIT_MS = 2_000;
@@ -12,7 +12,7 @@ type Script = (...numKeysKeysAndArgs: (string | number)[]) => Promise<unknown>;
  * ended) goes as one script call: under load one round trip serves many requests, and
  * each still sees exact, atomic counts.
  */
-export function createRedisStore(url: string): CounterStore & { close(): Promise<void> } {
+export function createRedisStore(url: string): SharedCounterStore & { close(): Promise<void> } {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', () => undefined); // surfaced per call; the limiter logs and lets requests through
   // defineCommand sends EVALSHA (the script's hash), not the script's text on every call
@@ -37,6 +37,7 @@ export function createRedisStore(url: string): CounterStore & { close(): Promise
   return {
     admit: (checks, window) => call({ checks, window }) as Promise<Admitted>,
     settle: (tokenKeys, tokens, window, slotKeys) => call({ tokenKeys, tokens, window, slotKeys }).then(() => undefined),
+    add: async (adds, window) => ((await call({ adds, window })) as Admitted).values,
     /** Sends the counts still waiting (requests that ended just now), then disconnects. */
     async close() {
       await batcher.drain().catch(() => undefined);

@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { createApp, createConfigStore, type ConfigSnapshot, type Logger } from '../../src/index.ts';
+import { createApp, createConfigStore, createSyncedStore, systemClock, type ConfigSnapshot, type Logger } from '../../src/index.ts';
 import { createJsonLogger } from './json-logger.ts';
 import { createHttpMetrics } from './http-metrics.ts';
 import { createRedisStore } from './redis-store.ts';
@@ -27,13 +27,22 @@ export interface RunningServer {
  */
 export async function serveGateway(options: ServeOptions): Promise<RunningServer> {
   const upstream = createUndiciUpstream();
-  const { store, redis_url } = options.snapshot.rateLimits;
-  const limitStore = store === 'redis' && redis_url ? createRedisStore(redis_url) : undefined;
+  const { store, redis_url, sync_interval } = options.snapshot.rateLimits;
+  const logger = options.logger ?? createJsonLogger();
+  const redis = store === 'redis' && redis_url ? createRedisStore(redis_url) : undefined;
+  const limitStore =
+    redis && sync_interval > 0
+      ? createSyncedStore(redis, {
+          intervalMs: sync_interval,
+          clock: systemClock,
+          onError: (err) => logger.log('error', { msg: 'rate limit store failed while syncing counts', error: String(err) }),
+        })
+      : redis;
   const metricsOn = options.snapshot.metrics.enabled;
   const app = createApp({
     config: createConfigStore(options.snapshot),
     upstream,
-    logger: options.logger ?? createJsonLogger(),
+    logger,
     limitStore,
     httpMetrics: metricsOn ? createHttpMetrics() : undefined,
   });

@@ -89,6 +89,11 @@ export const rateLimitStoreSchema = z.strictObject({
   redis_url: z.string().optional(),
   /** Key prefix in Redis, so several gateways or environments can share one server. */
   prefix: z.string().default('modeltainer:'),
+  /**
+   * Redis: how often a replica sends the requests and tokens it admitted on its own while
+   * clearly below a limit (createSyncedStore). 0: every request waits for Redis.
+   */
+  sync_interval: durationMs.default(50),
   /** Accept counters that are not shared by every instance (Workers: one set per isolate). */
   per_isolate: z.boolean().default(false),
 });

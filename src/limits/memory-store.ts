@@ -6,7 +6,7 @@ interface Counter {
 }
 
 /** The single-node default: synchronous, so admission costs no promise. Old windows are dropped as new ones start. */
-export function createMemoryStore(): CounterStore {
+export function createMemoryStore(): CounterStore & { add(entries: readonly (readonly [string, number])[], window: number): number[] } {
   const counters = new Map<string, Counter>();
   const slots = new Map<string, number>();
 
@@ -57,6 +57,9 @@ export function createMemoryStore(): CounterStore {
         }
       }
       return { failed: -1, values };
+    },
+    add(entries, window) {
+      return entries.map(([key, amount]) => (counter(key, window).total += amount));
     },
     settle(tokenKeys, tokens, window, slotKeys) {
       if (tokens > 0) for (const key of tokenKeys) counter(key, window).total += tokens;
