@@ -1,8 +1,9 @@
 /**
  * The rate limiter's own CPU cost, without the noise of a whole HTTP benchmark: this
  * process plays the gateway's request loop (admit, then some I/O, then finish with the
- * request's tokens) at a given concurrency, once without a limiter, once with the memory
- * store and once with the Redis store, round after round, and reports the CPU this
+ * request's tokens) at a given concurrency: without a limiter, with the memory store, with
+ * the Redis store as the gateway uses it by default (sync_interval 50ms) and with every
+ * request waiting for Redis (sync_interval 0), round after round, and reports the CPU this
  * process spent per request. Redis runs pinned to another core; its CPU is not counted.
  *
  *   npm run bench:limiter -- --requests 50000 --concurrency 1,16,64 --rounds 3
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { createRedisStore } from '../adapters/node/redis-store.ts';
-import { createMemoryStore, createRateLimiter, type Admission, type CounterStore, type LimitScope } from '../src/index.ts';
+import { createMemoryStore, createRateLimiter, createSyncedStore, type Admission, type CounterStore, type LimitScope } from '../src/index.ts';
 import { planPinning } from './cpu.ts';
 import { ProcessGroup } from './processes.ts';
 import { fileStamp, gitState, machine, RESULTS_DIR, ROOT } from './environment.ts';
@@ -22,7 +23,7 @@ const SCOPES: LimitScope[] = [{ id: 'key:bench', limits: { rpm: 1_000_000_000, t
 const clock = { now: () => performance.now(), wall: () => Date.now() };
 const quiet = { log: (level: string, rec: Record<string, unknown>) => console.error(level, JSON.stringify(rec)) };
 
-type StoreName = 'none' | 'memory' | 'redis';
+type StoreName = 'none' | 'memory' | 'redis' | 'redis-exact';
 
 export interface LimiterResult {
   store: StoreName;
@@ -72,8 +73,10 @@ export async function runLimiterBench(argv: string[]): Promise<LimiterResult[]> 
     ['none', null],
     ['memory', createMemoryStore()],
   ];
-  const redisStore = redis ? createRedisStore(redis.url) : null;
-  if (redisStore) stores.push(['redis', redisStore]);
+  // the gateway's default (sync_interval 50ms) and sync_interval: 0, each with its own connection
+  const synced = redis ? createSyncedStore(createRedisStore(redis.url), { intervalMs: 50, clock, onError: (err) => quiet.log('error', { error: String(err) }) }) : null;
+  const exact = redis ? createRedisStore(redis.url) : null;
+  if (synced && exact) stores.push(['redis', synced], ['redis-exact', exact]);
   const results: LimiterResult[] = [];
   try {
     for (const concurrency of levels) {
@@ -87,7 +90,8 @@ export async function runLimiterBench(argv: string[]): Promise<LimiterResult[]> 
       results.push(...row);
     }
   } finally {
-    await redisStore?.close();
+    await synced?.close();
+    await exact?.close();
     await group.stopAll();
   }
   return results;
@@ -96,12 +100,12 @@ export async function runLimiterBench(argv: string[]): Promise<LimiterResult[]> 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 export function formatLimiterResults(results: LimiterResult[]): string {
-  const lines = ['store    concurrency  CPU µs/request (median of rounds)  the limiter alone, µs (minus none, paired)'];
+  const lines = ['store        concurrency  CPU µs/request (median of rounds)  the limiter alone, µs (minus none, paired)'];
   for (const r of results) {
     const base = results.find((b) => b.store === 'none' && b.concurrency === r.concurrency)!;
     const own = r.cpuUsPerRequest.map((v, i) => v - (base.cpuUsPerRequest[i] ?? v));
     lines.push(
-      `${r.store.padEnd(8)} ${String(r.concurrency).padStart(11)}  ${median(r.cpuUsPerRequest).toFixed(2).padStart(32)}  ${r.store === 'none' ? '' : median(own).toFixed(2).padStart(41)}`,
+      `${r.store.padEnd(12)} ${String(r.concurrency).padStart(11)}  ${median(r.cpuUsPerRequest).toFixed(2).padStart(32)}  ${r.store === 'none' ? '' : median(own).toFixed(2).padStart(41)}`,
     );
   }
   return lines.join('\n');

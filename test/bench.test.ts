@@ -93,7 +93,7 @@ describe('[node] benchmark sweep (npm run bench)', () => {
 });
 
 describe('[node] limiter benchmark (npm run bench:limiter)', () => {
-  it('measures CPU per request without a limiter, with the memory store and with the Redis store', async () => {
+  it('measures CPU per request without a limiter, with the memory store and with the Redis store in both modes', async () => {
     // a child process: the benchmark pins itself to cores
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/limiter.ts', '--requests', '2000', '--concurrency', '1,8', '--rounds', '2'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -103,7 +103,7 @@ describe('[node] limiter benchmark (npm run bench:limiter)', () => {
     expect(file).toBeDefined();
     const { results } = JSON.parse(readFileSync(file as string, 'utf8')) as { results: { store: string; concurrency: number; cpuUsPerRequest: number[] }[] };
     rmSync(file as string);
-    expect(results.map((r) => `${r.store}/${r.concurrency}`)).toEqual(['none/1', 'memory/1', 'redis/1', 'none/8', 'memory/8', 'redis/8']);
+    expect(results.map((r) => `${r.store}/${r.concurrency}`)).toEqual(['none/1', 'memory/1', 'redis/1', 'redis-exact/1', 'none/8', 'memory/8', 'redis/8', 'redis-exact/8']);
     for (const r of results) {
       expect(r.cpuUsPerRequest).toHaveLength(2);
       for (const v of r.cpuUsPerRequest) expect(v).toBeGreaterThan(0);
