@@ -52,6 +52,22 @@ describe('synced store', () => {
     expect(calls.add).toBe(1);
   });
 
+  it('counts answers to one batch as one, yet learns a counter whose answers keep coming less than 1 ms apart', async () => {
+    const { remote } = sharedStore();
+    const store = replica(remote);
+    const first = await Promise.all([store.admit([rpm(1000)], W), store.admit([rpm(1000)], W)]);
+    expect(first.map((o) => o.values[0])).toEqual([1, 2]);
+    expect(store.admit([rpm(1000)], W)).toBeInstanceOf(Promise); // two answers, but at the same instant
+    for (let i = 0; i < 4; i++) {
+      await tick(0.4);
+      const next = store.admit([rpm(1000)], W);
+      // the answer at 1.2 ms is the second one that counts; from then on it admits on its own
+      if (i < 3) expect(next).toBeInstanceOf(Promise);
+      else expect(next).not.toBeInstanceOf(Promise);
+      await next;
+    }
+  });
+
   // which replica sends request i, and how many ms pass after it
   const patterns: Record<string, (i: number) => [replica: number, ms: number]> = {
     'alternating, 1 ms apart': (i) => [i % 2, 1],

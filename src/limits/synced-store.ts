@@ -27,8 +27,9 @@ interface View {
   others: number;
   /** the other replicas' additions per ms between the last two answers */
   lastRate: number;
-  /** answers seen; the rate is known from the second */
+  /** answers seen at least 1 ms apart (answers to one batch tell nothing about the others' rate), and the last one's time */
   answers: number;
+  answeredAt: number;
 }
 
 /** Share of a limit kept in reserve before requests take the exact path. */
@@ -68,13 +69,16 @@ export function createSyncedStore(remote: SharedCounterStore & { close?(): Promi
     const v = views.get(key);
     if (!v || v.window !== window) {
       const unsent = addsWindow === window ? (adds.get(key) ?? 0) : 0;
-      views.set(key, { window, known: total, pending: unsent, at: now, since: now, others: 0, lastRate: 0, answers: 1 });
+      views.set(key, { window, known: total, pending: unsent, at: now, since: now, others: 0, lastRate: 0, answers: 1, answeredAt: now });
       return;
     }
     // the other replicas' additions since the last answer; in no time at all means a burst: assume the worst
     const others = Math.max(0, total - v.known - own);
     const elapsed = now - v.at;
-    if (elapsed > 0) v.answers++; // answers in one batch tell nothing about the others' rate
+    if (now - v.answeredAt >= 1) {
+      v.answers++;
+      v.answeredAt = now;
+    }
     v.lastRate = others === 0 ? 0 : elapsed > 0 ? others / elapsed : Infinity;
     v.others += others;
     v.known = Math.max(v.known, total);
