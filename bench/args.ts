@@ -44,14 +44,14 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench:overhead -- [flags]     (or: npm run bench -- --mode overhead [flags])
 
-  --duration 10s            measured time per target and phase
+  --duration 5s             measured time per target and phase
   --warmup 2s               unmeasured load before each measurement
   --concurrency 64          closed-loop workers, non-stream phase
   --stream-concurrency 16   closed-loop workers, stream phase
   --tokens 16               max_tokens per request
   --stream-ttft-ms 20       simulator time to first token, stream phase
   --stream-token-delay-ms 5 simulator delay between tokens, stream phase
-  --rounds 1                repeat the sequence of targets; report each target's median round
+  --rounds 3                repeat the sequence of targets; report each target's median round and paired ratios
   --targets direct,bare-proxy,gateway,gateway-logs,gateway-no-metrics,gateway-auth,gateway-limits-memory,gateway-limits-redis,gateway-limits-redis-exact
                             (default: all; the Redis targets are skipped when redis-server is not installed)
   --phases non-stream,stream
@@ -88,14 +88,14 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
     args: argv,
     options: {
-      duration: { type: 'string', default: '10s' },
+      duration: { type: 'string', default: '5s' },
       warmup: { type: 'string', default: '2s' },
       concurrency: { type: 'string', default: '64' },
       'stream-concurrency': { type: 'string', default: '16' },
       tokens: { type: 'string', default: '16' },
       'stream-ttft-ms': { type: 'string', default: '20' },
       'stream-token-delay-ms': { type: 'string', default: '5' },
-      rounds: { type: 'string', default: '1' },
+      rounds: { type: 'string', default: '3' },
       'quiet-wait': { type: 'string', default: '30s' },
       targets: { type: 'string', default: TARGETS.join(',') },
       phases: { type: 'string', default: PHASES.join(',') },
