@@ -117,16 +117,18 @@ describe('synced store', () => {
     expect(admitted).toBeLessThanOrEqual(1000 + 2 * unanswered(1000));
   });
 
-  it('takes the exact path for every request on a limit below 80', async () => {
+  it('takes the exact path for every request on a limit below 80, requests or tokens', async () => {
     const { remote, calls } = sharedStore();
     const store = replica(remote);
-    for (let i = 0; i < 10; i++) {
-      const outcome = store.admit([rpm(79)], W);
-      expect(outcome).toBeInstanceOf(Promise);
-      await outcome;
-      await tick(1);
+    for (const check of [rpm(79), tpm(79)]) {
+      for (let i = 0; i < 10; i++) {
+        const outcome = store.admit([check], W);
+        expect(outcome).toBeInstanceOf(Promise);
+        await outcome;
+        await tick(1);
+      }
     }
-    expect(calls.admit).toBe(10);
+    expect(calls.admit).toBe(20);
   });
 
   it('counts tokens from settle, sends them with the next interval and checks the limit exactly near it', async () => {

@@ -123,7 +123,8 @@ export function createSyncedStore(remote: SharedCounterStore & { close?(): Promi
     const v = views.get(c.key);
     if (!v || v.window !== window || v.answers < 2) return null;
     const own = c.kind === 'requests' ? 1 : 0;
-    if (v.pending + own > unanswered(c.limit)) return null; // also: a limit below 80
+    const share = unanswered(c.limit);
+    if (share < 1 || v.pending + own > share) return null;
     const total = v.known + v.pending + own;
     const othersPerMs = Math.max(v.lastRate, now > v.since ? v.others / (now - v.since) : 0);
     const margin = Math.max(1, Math.ceil(c.limit * RESERVE), Math.ceil(othersPerMs * (now - v.at + intervalMs) * 2));
