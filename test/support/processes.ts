@@ -1,18 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { freePort } from '../../bench/processes.ts';
 
 /** Child processes a test file started; kill them all in afterAll. */
 export const children: ChildProcess[] = [];
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** The benchmark's: a port that was free a moment ago on 127.0.0.1. */
+export { freePort };
 
 /** Starts a process in the repo root and resolves with what `ready` finds in one of its stdout lines. */
 export function startProcess(cmd: string, args: string[], ready: (line: string) => string | null): Promise<string> {
