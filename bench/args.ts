@@ -5,6 +5,11 @@ export const TARGETS = [
   'direct',
   'bare-proxy',
   'gateway',
+  // the gateway of another git revision (--baseline REV), same config as `gateway`
+  'gateway-baseline',
+  // `gateway` with every request also copied to a shadow model: a slow one, and one that refuses connections
+  'gateway-shadow-slow',
+  'gateway-shadow-failing',
   'gateway-logs',
   'gateway-no-metrics',
   'gateway-auth',
@@ -13,6 +18,10 @@ export const TARGETS = [
   'gateway-limits-redis-exact',
 ] as const;
 export type TargetName = (typeof TARGETS)[number];
+/** The target that runs the gateway of `--baseline REV`; only with that flag. */
+export const BASELINE_TARGET = 'gateway-baseline' satisfies TargetName;
+/** Without --targets: every target but the baseline (which needs --baseline, and adds itself then). */
+export const DEFAULT_TARGETS: readonly TargetName[] = TARGETS.filter((t) => t !== BASELINE_TARGET);
 export const PHASES = ['non-stream', 'stream'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
@@ -40,6 +49,8 @@ export interface BenchOptions {
   phases: PhaseName[];
   /** When set, every gateway target runs under --cpu-prof and writes its profile to DIR/<target>/. */
   profileDir: string | null;
+  /** --baseline REV as given (a commit, tag, branch, HEAD~3…): `gateway-baseline` runs that revision's gateway. */
+  baseline: string | null;
 }
 
 export const USAGE = `npm run bench:overhead -- [flags]     (or: npm run bench -- --mode overhead [flags])
@@ -52,8 +63,17 @@ export const USAGE = `npm run bench:overhead -- [flags]     (or: npm run bench -
   --stream-ttft-ms 20       simulator time to first token, stream phase
   --stream-token-delay-ms 5 simulator delay between tokens, stream phase
   --rounds 3                repeat the sequence of targets; report each target's median round and paired ratios
-  --targets direct,bare-proxy,gateway,gateway-logs,gateway-no-metrics,gateway-auth,gateway-limits-memory,gateway-limits-redis,gateway-limits-redis-exact
-                            (default: all; the Redis targets are skipped when redis-server is not installed)
+  --targets direct,bare-proxy,gateway,gateway-shadow-slow,gateway-shadow-failing,gateway-logs,gateway-no-metrics,gateway-auth,gateway-limits-memory,gateway-limits-redis,gateway-limits-redis-exact
+                            (default: all of these; the Redis targets are skipped when redis-server is not installed)
+                            gateway-shadow-slow:    gateway + every request copied to a shadow model on a slow
+                                                    simulator (300 ms to first token, 50 ms per token)
+                            gateway-shadow-failing: gateway + every request copied to a shadow model whose
+                                                    backend refuses connections (retry: { attempts: 1 })
+                            gateway-baseline:       the gateway of --baseline REV, same config as gateway;
+                                                    only with --baseline, which adds it (after gateway)
+  --baseline REV            also measure the gateway of git revision REV (commit, tag, branch, HEAD~3):
+                            its tree is exported with git archive into a temp dir that uses this
+                            checkout's node_modules; compared with gateway as gateway / gateway-baseline
   --phases non-stream,stream
   --quiet-wait 30s          before each measurement, wait up to this for other load to stop (0: don't)
   --no-pin                  do not pin processes to cores with taskset
@@ -97,14 +117,18 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
       'stream-token-delay-ms': { type: 'string', default: '5' },
       rounds: { type: 'string', default: '3' },
       'quiet-wait': { type: 'string', default: '30s' },
-      targets: { type: 'string', default: TARGETS.join(',') },
+      targets: { type: 'string', default: DEFAULT_TARGETS.join(',') },
       phases: { type: 'string', default: PHASES.join(',') },
       'no-pin': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return null;
+  const baseline = values.baseline === undefined ? null : values.baseline.trim();
+  if (baseline === '') throw new Error('--baseline is empty (expected a git revision, e.g. --baseline HEAD~3)');
+  if (baseline?.startsWith('-')) throw new Error(`invalid --baseline '${baseline}' (expected a git revision, e.g. --baseline HEAD~3)`);
   return {
     durationMs: parseDuration(values.duration),
     warmupMs: parseDuration(values.warmup),
@@ -116,8 +140,24 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     rounds: positiveInt('rounds', values.rounds),
     quietWaitMs: parseDuration(values['quiet-wait']),
     pin: !values['no-pin'],
-    targets: parseList('targets', values.targets, TARGETS),
+    targets: withBaseline(parseList('targets', values.targets, TARGETS), baseline),
     phases: parseList('phases', values.phases, PHASES),
     profileDir: values.profile ?? null,
+    baseline,
   };
+}
+
+/**
+ * `gateway-baseline` needs --baseline; --baseline adds it right after `gateway` (measured one
+ * after the other, in every round), or last when `gateway` is not among the targets.
+ */
+function withBaseline(targets: TargetName[], baseline: string | null): TargetName[] {
+  const has = targets.includes(BASELINE_TARGET);
+  if (baseline === null) {
+    if (has) throw new Error(`target '${BASELINE_TARGET}' needs --baseline REV (the git revision whose gateway it runs)`);
+    return targets;
+  }
+  if (has) return targets;
+  const at = targets.indexOf('gateway');
+  return at < 0 ? [...targets, BASELINE_TARGET] : [...targets.slice(0, at + 1), BASELINE_TARGET, ...targets.slice(at + 1)];
 }

@@ -42,8 +42,10 @@ export interface TargetResult {
     loadGenerator: CpuShare;
     /** The target's helper process (redis-server for gateway-limits-redis); null when it has none. */
     sidecar: CpuShare | null;
+    /** The backend of the target's shadow model (gateway-shadow-slow's slow simulator); absent when it has none. */
+    shadowBackend?: CpuShare | null;
     /**
-     * Busy CPU of the whole machine not used by the three processes above, in % of one core:
+     * Busy CPU of the whole machine not used by the processes above, in % of one core:
      * other processes, plus kernel network work not charged to a process. High values mean
      * something else was running and the numbers are suspect.
      */
@@ -57,17 +59,19 @@ interface CpuSnapshot {
   proxy: number | null;
   simulator: number | null;
   sidecar: number | null;
+  shadowBackend: number | null;
   self: number;
   system: SystemCpu | null;
   at: number;
 }
 
-function snapshot(proxyPid: number | null, simPid: number, sidecarPid: number | null): CpuSnapshot {
+function snapshot(proxyPid: number | null, simPid: number, sidecarPid: number | null, shadowPid: number | null): CpuSnapshot {
   const self = process.cpuUsage();
   return {
     proxy: proxyPid === null ? null : processCpuMs(proxyPid),
     simulator: processCpuMs(simPid),
     sidecar: sidecarPid === null ? null : processCpuMs(sidecarPid),
+    shadowBackend: shadowPid === null ? null : processCpuMs(shadowPid),
     self: (self.user + self.system) / 1000,
     system: systemCpu(),
     at: performance.now(),
@@ -82,7 +86,8 @@ function share(before: number | null, after: number | null, wallMs: number, comp
 
 function otherPercent(a: CpuSnapshot, b: CpuSnapshot): number | null {
   if (a.system === null || b.system === null || a.simulator === null || b.simulator === null) return null;
-  const ours = (b.proxy ?? 0) - (a.proxy ?? 0) + (b.simulator - a.simulator) + (b.self - a.self) + ((b.sidecar ?? 0) - (a.sidecar ?? 0));
+  const ours =
+    (b.proxy ?? 0) - (a.proxy ?? 0) + (b.simulator - a.simulator) + (b.self - a.self) + ((b.sidecar ?? 0) - (a.sidecar ?? 0)) + ((b.shadowBackend ?? 0) - (a.shadowBackend ?? 0));
   return round((100 * (b.system.busy - a.system.busy - ours)) / (b.at - a.at), 0);
 }
 
@@ -100,7 +105,8 @@ export async function measure(phase: Phase, endpoint: Endpoint, body: string, wa
   const proxyPid = endpoint.proxy?.pid ?? null;
   const simPid = phase.simulator.pid;
   const sidecarPid = endpoint.sidecar?.pid ?? null;
-  const take = () => snapshot(proxyPid, simPid, sidecarPid);
+  const shadowPid = endpoint.shadowBackend?.pid ?? null;
+  const take = () => snapshot(proxyPid, simPid, sidecarPid, shadowPid);
   // CPU is read at the window's edges, not around the warm-up.
   let start: CpuSnapshot | null = null;
   let end: CpuSnapshot | null = null;
@@ -141,6 +147,7 @@ export async function measure(phase: Phase, endpoint: Endpoint, body: string, wa
       simulator: a ? share(a.simulator, b.simulator, wall, n) : null,
       loadGenerator: a ? (share(a.self, b.self, wall, n) as CpuShare) : { percent: NaN, usPerRequest: NaN },
       sidecar: a ? share(a.sidecar, b.sidecar, wall, n) : null,
+      ...(shadowPid !== null ? { shadowBackend: a ? share(a.shadowBackend, b.shadowBackend, wall, n) : null } : {}),
       otherPercent: a ? otherPercent(a, b) : null,
       stealPercent: a ? stealPercent(a, b) : null,
     },

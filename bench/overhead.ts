@@ -2,9 +2,11 @@
  * Overhead benchmark: the same requests, in the same run, sent directly to a backend
  * simulator, through a bare node:http proxy, and through the gateway in several
  * configurations (logs at warn / info, metrics off, API keys, rate limits in memory and in
- * Redis). See docs/benchmarks.md.
+ * Redis, a shadow model that is slow or refuses connections), and, with `--baseline REV`, the
+ * gateway of another git revision with the same config. See docs/benchmarks.md.
  *
  *   npm run bench:overhead -- --duration 10s --concurrency 64 --stream-concurrency 16 --tokens 16
+ *   npm run bench:overhead -- --baseline HEAD~3 --targets gateway,gateway-baseline
  *   npm run bench -- --mode overhead ...      (the same, through bench/sweep.ts)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseBenchArgs, USAGE, type BenchOptions } from './args.ts';
+import { commitSubject, exportRevision, resolveRevision, type Baseline } from './baseline.ts';
 import { planPinning } from './cpu.ts';
 import { gitState, machine, RESULTS_DIR, ROOT } from './environment.ts';
 import { measure, type TargetResult } from './measure.ts';
@@ -19,7 +22,7 @@ import { ProcessGroup } from './processes.ts';
 import { compare, formatComparisons, formatResults, writeRecord } from './report.ts';
 import { waitForQuiet } from './quiet.ts';
 import { disturbed, DISTURBED_OTHER_PERCENT, DISTURBED_STEAL_PERCENT, reduceRounds } from './rounds.ts';
-import { REDIS_TARGETS, redisScriptCalls, requestBody, startTopology } from './topology.ts';
+import { REDIS_TARGETS, redisScriptCalls, requestBody, SLOW_SHADOW, shadowOutcomes, startTopology } from './topology.ts';
 
 const PAUSE_BETWEEN_MS = 500;
 /** Machine busy below this (in % of one core) while our servers idle counts as quiet. */
@@ -28,15 +31,32 @@ const QUIET_PERCENT = 20;
 /** Everything the run may take, with slack; past it the run is abandoned. */
 function hardLimitMs(opts: BenchOptions): number {
   const perTarget = opts.warmupMs + opts.durationMs + PAUSE_BETWEEN_MS + opts.quietWaitMs + 10_000; // + request timeout for the tail
-  return 60_000 + opts.rounds * opts.phases.length * opts.targets.length * perTarget * 1.5;
+  const settle = SLOW_SHADOW.ttftMs + SLOW_SHADOW.tokenDelayMs * opts.tokens + 500; // after gateway-shadow-slow
+  return 60_000 + (opts.baseline ? 60_000 : 0) + opts.rounds * opts.phases.length * settle + opts.rounds * opts.phases.length * opts.targets.length * perTarget * 1.5;
 }
 
 /** Runs the overhead benchmark with these flags; resolves with the exit code. */
 export async function runOverhead(argv: string[]): Promise<number> {
-  const opts = parseBenchArgs(argv);
+  let opts: BenchOptions | null;
+  try {
+    opts = parseBenchArgs(argv);
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}\n(npm run bench:overhead -- --help lists the flags)`);
+    return 2;
+  }
   if (!opts) {
     console.log(USAGE);
     return 0;
+  }
+  // Before anything starts: a revision that does not resolve ends the run here.
+  let baselineCommit: string | null = null;
+  if (opts.baseline !== null) {
+    try {
+      baselineCommit = resolveRevision(opts.baseline);
+    } catch (err) {
+      console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+      return 2;
+    }
   }
   const startedAt = new Date().toISOString();
   const pinning = planPinning(opts.pin);
@@ -65,7 +85,14 @@ export async function runOverhead(argv: string[]): Promise<number> {
       : `pinning: none (${pinning.reason})`,
   );
   try {
-    const topology = await startTopology(group, opts, pinning.plan, tempDir);
+    let baseline: Baseline | null = null;
+    if (opts.baseline !== null && baselineCommit !== null) {
+      const dir = join(tempDir, `baseline-${baselineCommit.slice(0, 12)}`);
+      await exportRevision(baselineCommit, dir);
+      baseline = { rev: opts.baseline, commit: baselineCommit, subject: commitSubject(baselineCommit), dir };
+      console.log(`baseline: gateway-baseline runs ${opts.baseline} = ${baselineCommit} "${baseline.subject}" (exported to ${dir})`);
+    }
+    const topology = await startTopology(group, opts, pinning.plan, tempDir, baseline?.dir ?? null);
     const { phases } = topology;
     for (const s of topology.skipped) console.log(`skipping ${s.target}: ${s.reason}`);
     const redisCallsBefore = topology.redis ? await redisScriptCalls(topology.redis.url) : null;
@@ -86,6 +113,8 @@ export async function runOverhead(argv: string[]): Promise<number> {
           all.push(r);
           const extra = r.errorCount ? `, ${r.errorCount} errors ${JSON.stringify(r.errors)}` : '';
           console.log(`${r.requestsPerSec} req/s, p50 ${r.latency.p50} ms, ttfb p50 ${r.ttfb.p50} ms, other CPU ${r.cpu.otherPercent ?? '-'}%, steal ${r.cpu.stealPercent ?? '-'}%${extra}`);
+          // shadow copies still running must not load the machine while the next target is measured
+          if (endpoint.settleMs) await new Promise((r) => setTimeout(r, endpoint.settleMs));
         }
       }
     }
@@ -98,6 +127,23 @@ export async function runOverhead(argv: string[]): Promise<number> {
       redisCheck = { scriptCalls: calls, perRequest: calls === null || sent === 0 ? null : Math.round((100 * calls) / sent) / 100 };
       console.log(`redis-server ran ${calls ?? '?'} scripts for the ${sent} requests of the Redis targets (${redisCheck.perRequest ?? '?'} per request)`);
     }
+    // The caller never sees a shadow copy's outcome: ask each shadow gateway what became of them.
+    const shadows: Record<string, Record<string, number> | null> = {};
+    const shadowProblems: string[] = [];
+    for (const [target, server] of Object.entries(topology.shadowGateways)) {
+      const outcomes = (shadows[target] = await shadowOutcomes(server.url));
+      const sent = all.filter((r) => r.target === target).reduce((n, r) => n + r.sent, 0);
+      const list = outcomes ? Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ') || 'none' : '? (metrics unreadable)';
+      console.log(`${target}: shadow copies of its ${sent} requests: ${list}`);
+      if (!outcomes) continue;
+      if (target === 'gateway-shadow-slow') {
+        if (!outcomes.ok) shadowProblems.push(`${target}: no shadow copy succeeded, so the numbers do not include a working slow shadow`);
+        const failed = (outcomes.error ?? 0) + (outcomes.timeout ?? 0);
+        if (failed) console.log(`warning: ${target}: ${failed} shadow copies failed or timed out`);
+      } else if (outcomes.ok) {
+        shadowProblems.push(`${target}: ${outcomes.ok} shadow copies succeeded against a backend meant to refuse connections`);
+      }
+    }
     const results = reduceRounds(all);
     const comparisons = compare(results, all);
     console.log(`\n${formatResults(results)}\n\n${formatComparisons(comparisons)}`);
@@ -105,12 +151,17 @@ export async function runOverhead(argv: string[]): Promise<number> {
       startedAt,
       options: opts,
       git: gitState(),
+      ...(baseline ? { baseline: { rev: baseline.rev, commit: baseline.commit, subject: baseline.subject } } : {}),
       machine: machine(),
       pinning,
       skipped: topology.skipped,
       gatewayConfigs: topology.gatewayConfigs,
       ...(redisCheck ? { redis: redisCheck } : {}),
-      simulators: Object.fromEntries(phases.map((p) => [p.name, { url: p.simulator.url, args: p.simulatorArgs }])),
+      ...(Object.keys(shadows).length ? { shadows } : {}),
+      simulators: {
+        ...Object.fromEntries(phases.map((p) => [p.name, { url: p.simulator.url, args: p.simulatorArgs }])),
+        ...(topology.shadowSimulator ? { 'shadow-slow': topology.shadowSimulator } : {}),
+      },
       requestBodies: Object.fromEntries(phases.map((p) => [p.name, JSON.parse(requestBody(p, opts.tokens)) as unknown])),
       results,
       comparisons,
@@ -135,7 +186,8 @@ export async function runOverhead(argv: string[]): Promise<number> {
     }
     const redisUnused = redisCheck !== null && !(redisCheck.scriptCalls && redisCheck.scriptCalls > 0);
     if (redisUnused) console.log('error: redis-server saw no rate-limit commands: the numbers of the Redis targets do not include Redis');
-    const failed = all.some((r) => r.errorCount > 0 || r.completed === 0) || redisUnused;
+    for (const p of shadowProblems) console.log(`error: ${p}`);
+    const failed = all.some((r) => r.errorCount > 0 || r.completed === 0) || redisUnused || shadowProblems.length > 0;
     return failed ? 1 : 0;
   } finally {
     await group.stopAll();

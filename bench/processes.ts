@@ -19,6 +19,8 @@ export interface StartSpec {
   /** taskset CPU list, or null for unpinned. */
   cpus: string | null;
   env?: Record<string, string>;
+  /** Working directory, when not the group's (the exported tree of `--baseline`). */
+  cwd?: string;
   /**
    * How the URL is learnt: from the first JSON line on stdout with a `url` field, or,
    * for a process whose stdout goes elsewhere, a known port polled on `readyPath`, or a known
@@ -42,7 +44,7 @@ export class ProcessGroup {
   async start(spec: StartSpec): Promise<ServerProcess> {
     const [cmd, args] = pinned(spec.cpus, spec.command ?? process.execPath, spec.nodeArgs);
     const stdout = spec.ready.kind === 'poll' ? spec.ready.stdout : 'pipe';
-    const child = spawn(cmd, args, { cwd: this.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', stdout, 'pipe'] });
+    const child = spawn(cmd, args, { cwd: spec.cwd ?? this.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', stdout, 'pipe'] });
     if (child.pid === undefined) throw new Error(`${spec.name}: could not start ${cmd}`);
     this.children.set(spec.name, child);
 

@@ -45,6 +45,11 @@ const PAIRS: Array<[TargetName, TargetName]> = [
   // every request waiting for Redis (sync_interval: 0) instead of admitting locally below the limits
   ['gateway-limits-redis-exact', 'gateway-auth'],
   ['gateway-limits-redis-exact', 'gateway-limits-redis'],
+  // before and after: the working tree's gateway against --baseline REV's, same config
+  ['gateway', 'gateway-baseline'],
+  // what a shadow model costs the caller (latency) and the gateway (CPU): a slow one, one refusing connections
+  ['gateway-shadow-slow', 'gateway'],
+  ['gateway-shadow-failing', 'gateway'],
 ];
 
 /** Proxy CPU plus its helper's (redis-server), per request; only compared where a side has a helper. */
@@ -113,7 +118,9 @@ function table(header: string[], rows: string[][]): string {
 }
 
 const num = (n: number | undefined, digits = 1) => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
-const pct = (r: TargetResult, which: 'proxy' | 'simulator' | 'loadGenerator' | 'sidecar') => num(r.cpu[which]?.percent, 0);
+const pct = (r: TargetResult, which: 'proxy' | 'simulator' | 'loadGenerator' | 'sidecar' | 'shadowBackend') => num(r.cpu[which]?.percent, 0);
+/** The simulator's CPU, plus the shadow model's simulator's ("12+30") where there is one. */
+const simPct = (r: TargetResult) => (r.cpu.shadowBackend ? `${pct(r, 'simulator')}+${pct(r, 'shadowBackend')}` : pct(r, 'simulator'));
 
 const spread = (r: Reduced, digits: number) =>
   r.rounds.count > 1 ? `${num(r.rounds.min, digits)}–${num(r.rounds.max, digits)}${r.rounds.disturbed ? ` (${r.rounds.count - r.rounds.disturbed}/${r.rounds.count})` : ''}` : '-';
@@ -129,7 +136,7 @@ export function formatResults(results: Reduced[]): string {
         ['target', 'req/s', 'rounds', 'p50 ms', 'p99 ms', 'errors', 'proxy CPU%', 'proxy µs/req', 'redis µs/req', 'sim CPU%', 'loadgen CPU%', 'other CPU%'],
         nonStream.map((r) => [
           r.target, num(r.requestsPerSec, 0), spread(r, 0), num(r.latency.p50, 2), num(r.latency.p99, 2), String(r.errorCount),
-          pct(r, 'proxy'), num(r.cpu.proxy?.usPerRequest, 0), num(r.cpu.sidecar?.usPerRequest, 0), pct(r, 'simulator'), pct(r, 'loadGenerator'),
+          pct(r, 'proxy'), num(r.cpu.proxy?.usPerRequest, 0), num(r.cpu.sidecar?.usPerRequest, 0), simPct(r), pct(r, 'loadGenerator'),
           num(r.cpu.otherPercent ?? undefined, 0),
         ]),
       ),

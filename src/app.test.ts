@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from './app.ts';
+import { createApp } from './gateway.ts';
 import { createConfigStore } from './config/config-store.ts';
 import { parseConfig } from './config/parse-config.ts';
 import type { LogRecord, UpstreamFetch, UpstreamRequest } from './deps.ts';

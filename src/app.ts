@@ -1,80 +1,96 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './app-env.ts';
-import type { GatewayDeps } from './deps.ts';
+import type { ConfigStore } from './config/config-store.ts';
+import type { ConfigReloader } from './config/reloader.ts';
+import type { Clock, HttpMetrics, Logger } from './deps.ts';
+import { errors } from './errors/errors.ts';
 import { GatewayError } from './errors/gateway-error.ts';
 import { toErrorResponse } from './errors/to-error-response.ts';
-import { createMemoryStore } from './limits/memory-store.ts';
-import { createRateLimiter } from './limits/rate-limiter.ts';
 import { corsFromConfig } from './middleware/cors.ts';
-import { resolveRequestId } from './middleware/request-id.ts';
 import { addGatewayHeaders } from './middleware/gateway-headers.ts';
-import { systemClock } from './observability/clock.ts';
-import { probeBackends } from './observability/backend-health.ts';
-import { createGatewayMetrics } from './observability/gateway-metrics.ts';
-import { createRequestLog, emitRequestLog, finishRequestLog, round } from './observability/request-log.ts';
+import { resolveRequestId } from './middleware/request-id.ts';
+import type { GatewayMetrics } from './observability/gateway-metrics.ts';
+import { createRequestLog, emitRequestLog, finishRequestLog, overheadMs } from './observability/request-log.ts';
+import type { InFlight } from './request/in-flight.ts';
+import { RequestScope } from './request/request-scope.ts';
+import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { unmatchedRoute } from './routes/known-routes.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { registerModelsRoute } from './routes/models-route.ts';
 import { registerOpenAPIRoutes } from './routes/openapi-document.ts';
 import { registerProxyRoutes } from './routes/proxy-routes.ts';
-import { createSnapshotServices } from './snapshot-services.ts';
+import type { GatewayRuntime } from './runtime/gateway-runtime.ts';
+import type { SnapshotServices } from './snapshot-services.ts';
+import type { ConfigSnapshot } from './config/snapshot.ts';
 
-/**
- * Builds the gateway: a Hono app on web-standard APIs only. Adapters call it with
- * their runtime's dependencies and serve `app.fetch`.
- *
- * @example
- * const app = createApp({ config: createConfigStore(parseConfig(text)), upstream: fetchUpstream, logger });
- * export default { fetch: app.fetch };
- */
-export type GatewayApp = OpenAPIHono<AppEnv> & {
-  /** Probes every backend's health endpoint once (modeltainer_backend_up); adapters call it on a timer. */
-  probeBackends(): Promise<void>;
-};
+export type GatewayHono = OpenAPIHono<AppEnv>;
 
-export function createApp(deps: GatewayDeps): GatewayApp {
-  const clock = deps.clock ?? systemClock;
-  const metrics = deps.metrics ?? createGatewayMetrics();
-  const services = createSnapshotServices(deps.upstream);
-  const store = deps.limitStore ?? createMemoryStore();
+/** What the app is wired from; createGateway builds these. */
+export interface AppParts {
+  config: ConfigStore;
+  logger: Logger;
+  clock: Clock;
+  random: () => number;
+  metrics: GatewayMetrics;
+  httpMetrics?: HttpMetrics;
+  services: (snapshot: ConfigSnapshot) => SnapshotServices;
+  runtime: GatewayRuntime;
+  reloader: ConfigReloader | null;
+  noReload: string;
+  inFlight: InFlight;
+}
+
+/** Answered while draining, so probes and scrapes still see the gateway go. */
+const WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The Hono app: middleware (request id, snapshot, scope, log; CORS; auth) and every route. */
+export function buildApp(p: AppParts): GatewayHono {
+  const { clock, metrics, inFlight } = p;
   const app = new OpenAPIHono<AppEnv>();
-  if (services(deps.config.current()).authenticator.mode === 'none') {
-    deps.logger.log('warn', { msg: 'AUTHENTICATION IS OFF (auth.mode none): anyone who can reach this gateway can use every model. Configure auth.keys or auth.jwt before exposing it.' });
-  }
 
-  if (deps.httpMetrics) app.use('*', deps.httpMetrics.middleware);
+  if (p.httpMetrics) {
+    const mw = p.httpMetrics.middleware;
+    app.use('*', (c, next) => (p.config.current().metrics.enabled ? mw(c, next) : next()));
+  }
   app.use('*', async (c, next) => {
     const requestId = resolveRequestId(c.req.header('x-request-id'));
+    if (inFlight.draining && !WHILE_DRAINING.has(c.req.path)) return toErrorResponse(errors.shuttingDown(), requestId);
     const log = createRequestLog(requestId, c.req.method, c.req.path);
     const started = clock.now();
+    const snapshot = p.config.current();
+    const scope = new RequestScope(c.req.raw.signal);
     c.set('requestId', requestId);
     c.set('startedAt', started);
-    c.set('snapshot', deps.config.current());
+    c.set('snapshot', snapshot);
     c.set('log', log);
-    await next();
-    // a route that built its response complete has set overhead_ms already, to the value it sent
-    log.overhead_ms ??= round(clock.now() - started - (log.upstream_ms ?? 0));
-    addGatewayHeaders(c.res, requestId, log.overhead_ms);
-    log.status ??= c.res.status;
-    const recording = c.var.snapshot.metrics.enabled;
-    const emit = () => {
+    c.set('scope', scope);
+    inFlight.enter();
+    const recording = snapshot.metrics.enabled;
+    scope.onEnd(() => {
       finishRequestLog(log, clock.now() - started);
-      emitRequestLog(deps.logger, log, clock.wall());
+      emitRequestLog(p.logger, log, clock.wall());
       if (recording) metrics.requestEnded(log);
-    };
-    if (log.done && log.model) {
-      const model = log.model;
-      if (recording) metrics.streamStarted(model);
-      void log.done.then(() => {
-        if (recording) metrics.streamEnded(model);
-        emit();
-      });
-    } else emit();
+      inFlight.leave();
+    });
+    try {
+      await next();
+    } finally {
+      // a route that built its response complete has set overhead_ms already, to the value it sent
+      log.overhead_ms ??= overheadMs(log, started, clock.now());
+      addGatewayHeaders(c.res, requestId, log.overhead_ms);
+      log.status ??= c.res.status;
+      if (!scope.holding) scope.end();
+      else if (recording && log.model) {
+        const model = log.model;
+        metrics.streamStarted(model);
+        scope.onEnd(() => metrics.streamEnded(model));
+      }
+    }
   });
   app.use('*', corsFromConfig());
   app.use('/v1/*', async (c, next) => {
-    c.set('principal', await services(c.var.snapshot).authenticator.authenticate(c.req.raw.headers));
+    c.set('principal', await p.services(c.var.snapshot).authenticator.authenticate(c.req.raw.headers));
     await next();
   });
 
@@ -83,7 +99,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     if (err instanceof GatewayError) {
       if (log) log.error_code = err.code ?? err.type;
     } else {
-      deps.logger.log('error', {
+      p.logger.log('error', {
         msg: 'unhandled error',
         request_id: c.get('requestId'),
         error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
@@ -94,19 +110,14 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     return toErrorResponse(err, c.get('requestId'));
   });
 
-  registerHealthRoutes(app);
+  registerHealthRoutes(app, { inFlight, runtime: p.runtime, now: () => clock.now() });
   registerModelsRoute(app, Math.floor(clock.wall() / 1000));
-  const limiter = createRateLimiter(store, clock, deps.logger, deps.config.current().rateLimits.prefix);
-  registerProxyRoutes(app, { services, limiter, clock });
+  registerProxyRoutes(app, { services: p.services, runtime: p.runtime, metrics, clock, random: p.random });
+  registerAdminRoutes(app, { runtime: p.runtime, reloader: p.reloader, noReload: p.noReload, now: () => clock.now() });
   registerOpenAPIRoutes(app);
-  registerMetricsRoute(app, metrics, deps.httpMetrics?.render);
+  registerMetricsRoute(app, metrics, p.httpMetrics?.render);
 
   const routes = new Map(app.routes.filter((r) => r.method !== 'ALL').map((r) => [r.path, r.method]));
   app.notFound((c) => toErrorResponse(unmatchedRoute(routes, c.req.method, c.req.path), c.get('requestId')));
-  return Object.assign(app, {
-    probeBackends: () => {
-      const snapshot = deps.config.current();
-      return probeBackends(snapshot, services(snapshot).transportFor, metrics);
-    },
-  });
+  return app;
 }

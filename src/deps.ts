@@ -1,11 +1,9 @@
 /**
- * The ports the gateway core needs. Adapters supply the runtime-specific
- * implementations; nothing under src/ asks which runtime it runs on.
+ * The ports the gateway core needs, as types only. A leaf: it imports nothing from
+ * the rest of src/. Adapters supply the runtime-specific implementations; nothing
+ * under src/ asks which runtime it runs on.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { ConfigStore } from './config/config-store.ts';
-import type { CounterStore } from './limits/counter-store.ts';
-import type { GatewayMetrics } from './observability/gateway-metrics.ts';
 
 export interface UpstreamRequest {
   url: string;
@@ -43,6 +41,19 @@ export interface Clock {
   wall(): number;
 }
 
+/**
+ * Background work (health probes, config-reload debouncing, later idle timers). One per
+ * server, started and stopped with it; runtimes without background work (Workers) pass none.
+ */
+export interface Scheduler {
+  /** Runs `task` every `ms` until cancelled or the scheduler stops. */
+  every(ms: number, task: () => void): () => void;
+  /** Runs `task` once after `ms` unless cancelled first. */
+  after(ms: number, task: () => void): () => void;
+  /** Cancels everything; later calls schedule nothing. */
+  stop(): void;
+}
+
 /** What this runtime can do; config that needs more fails validation naming the field. */
 export interface Capabilities {
   runtime: string;
@@ -50,20 +61,21 @@ export interface Capabilities {
   limitStores: readonly ('memory' | 'redis')[];
   /** Set where in-memory counters are not shared by the whole gateway (Workers: per isolate). */
   memoryStoreCaveat?: string;
+  /** Set where the config cannot be reloaded in place: what to do instead. */
+  noReload?: string;
 }
 
-export interface GatewayDeps {
-  config: ConfigStore;
-  upstream: UpstreamFetch;
-  logger: Logger;
-  clock?: Clock;
-  /** Shared counters for rate limits (Redis on Node); in-memory when absent. */
-  limitStore?: CounterStore;
-  /** The gateway's metrics; a fresh registry when absent. */
-  metrics?: GatewayMetrics;
-  /**
-   * Runtime HTTP metrics (the Node adapter mounts @hono/prometheus): a middleware
-   * run first on every request, and its text appended to GET /metrics.
-   */
-  httpMetrics?: { middleware: MiddlewareHandler; render(): string | Promise<string> };
+/** Where the config came from, so it can be read again on reload (absent: no reload). */
+export interface ConfigSource {
+  /** Shown in messages and GET /admin/config. */
+  file: string;
+  read(): Promise<string>;
+  env: Readonly<Record<string, string | undefined>>;
+  capabilities: Capabilities;
+}
+
+/** Runtime HTTP metrics (Node mounts @hono/prometheus): a middleware run first on every request, its text appended to GET /metrics. */
+export interface HttpMetrics {
+  middleware: MiddlewareHandler;
+  render(): string | Promise<string>;
 }

@@ -1,8 +1,11 @@
 /** The gateway's public surface for adapters. */
-export { createApp, type GatewayApp } from './app.ts';
+export { createApp, createGateway, type Gateway } from './gateway.ts';
+export type { GatewayHono } from './app.ts';
+export type { GatewayDeps } from './gateway-deps.ts';
 export { createGatewayMetrics, type GatewayMetrics } from './observability/gateway-metrics.ts';
 export type { AppEnv } from './app-env.ts';
-export type { Capabilities, Clock, GatewayDeps, LogLevel, LogRecord, Logger, UpstreamFetch, UpstreamRequest, UpstreamResponse } from './deps.ts';
+export type { Capabilities, Clock, ConfigSource, HttpMetrics, LogLevel, LogRecord, Logger, Scheduler, UpstreamFetch, UpstreamRequest, UpstreamResponse } from './deps.ts';
+export { createTimerScheduler } from './runtime/timer-scheduler.ts';
 export { createMemoryStore } from './limits/memory-store.ts';
 export { windowOf, type Admitted, type CounterStore, type LimitCheck, type LimitKind } from './limits/counter-store.ts';
 export { createBatcher } from './limits/batcher.ts';
@@ -12,6 +15,8 @@ export { generateKey, sha256Hex } from './auth/api-keys.ts';
 export { parseConfig, type ParseConfigOptions } from './config/parse-config.ts';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.ts';
 export { createConfigStore, type ConfigStore } from './config/config-store.ts';
+export type { ConfigDiff } from './config/config-diff.ts';
+export type { ConfigStatus, ReloadResult } from './config/reloader.ts';
 export type { ConfigSnapshot, ModelEntry } from './config/snapshot.ts';
 export { fetchUpstream } from './proxy/fetch-upstream.ts';
 export { createJsonLogger, parseLogLevel } from './observability/json-logger.ts';

@@ -1,21 +1,29 @@
 import { createAuthenticator, type Authenticator } from './auth/authenticator.ts';
-import type { ConfigSnapshot, ModelEntry } from './config/snapshot.ts';
-import type { UpstreamFetch } from './deps.ts';
-import { createTransports } from './proxy/transports.ts';
+import type { ConfigSnapshot } from './config/snapshot.ts';
+import type { Clock, Logger } from './deps.ts';
+import type { CounterStore } from './limits/counter-store.ts';
+import { createRateLimiter, type RateLimiter } from './limits/rate-limiter.ts';
 
-/** Runtime objects derived from one config snapshot: built on first use, dropped with the snapshot. */
+/**
+ * Objects that are pure functions of one config snapshot (plus stateless ports): built on
+ * first use, dropped with the snapshot. Anything with a lifetime lives in the runtime instead.
+ */
 export interface SnapshotServices {
   authenticator: Authenticator;
-  transportFor: (model: ModelEntry) => UpstreamFetch;
+  /** Counts in the shared store, under this snapshot's `rate_limits.prefix`. */
+  limiter: RateLimiter;
 }
 
-export function createSnapshotServices(http: UpstreamFetch): (snapshot: ConfigSnapshot) => SnapshotServices {
+export function createSnapshotServices(store: CounterStore, clock: Clock, logger: Logger): (snapshot: ConfigSnapshot) => SnapshotServices {
   const bySnapshot = new WeakMap<ConfigSnapshot, SnapshotServices>();
-  const transportFor = createTransports(http);
+  // a reload that leaves `auth` alone keeps the authenticator, and with it the JWKS cache
+  let auth: { text: string; authenticator: Authenticator } | null = null;
   return (snapshot) => {
     let services = bySnapshot.get(snapshot);
     if (!services) {
-      services = { authenticator: createAuthenticator(snapshot.auth), transportFor };
+      const text = JSON.stringify(snapshot.auth ?? null);
+      if (auth?.text !== text) auth = { text, authenticator: createAuthenticator(snapshot.auth) };
+      services = { authenticator: auth.authenticator, limiter: createRateLimiter(store, clock, logger, snapshot.rateLimits.prefix) };
       bySnapshot.set(snapshot, services);
     }
     return services;

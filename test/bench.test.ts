@@ -1,9 +1,15 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BASELINE_TARGET, DEFAULT_TARGETS, parseBenchArgs, USAGE, type TargetName } from '../bench/args.ts';
+import { resolveRevision } from '../bench/baseline.ts';
+import type { TargetResult } from '../bench/measure.ts';
+import { compare } from '../bench/report.ts';
 import { CSV_COLUMNS } from '../bench/sweep-report.ts';
+import { gatewayConfigText, gatewayVariants, SHADOW_MODEL, variantModels } from '../bench/topology.ts';
+import { parseConfig } from '../src/index.ts';
 
 const root = new URL('../', import.meta.url);
 const out = mkdtempSync(join(tmpdir(), 'mt-bench-'));
@@ -110,4 +116,83 @@ describe('[node] limiter benchmark (npm run bench:limiter)', () => {
     }
     expect(out).toContain('the limiter alone');
   }, 60_000);
+});
+
+describe('[node] overhead benchmark flags and configs (npm run bench:overhead)', () => {
+  it('--baseline REV adds gateway-baseline right after gateway; without it the target is refused', () => {
+    const plain = parseBenchArgs([]);
+    expect(plain?.baseline).toBeNull();
+    expect(plain?.targets).toEqual([...DEFAULT_TARGETS]);
+    expect(plain?.targets).not.toContain(BASELINE_TARGET);
+    expect(plain?.targets).toEqual(expect.arrayContaining(['gateway-shadow-slow', 'gateway-shadow-failing']));
+
+    const all = parseBenchArgs(['--baseline', 'HEAD~3']);
+    expect(all?.baseline).toBe('HEAD~3');
+    expect(all?.targets.slice(all.targets.indexOf('gateway'), all.targets.indexOf('gateway') + 2)).toEqual(['gateway', BASELINE_TARGET]);
+    expect(parseBenchArgs(['--baseline', 'db6ef62', '--targets', 'gateway,gateway-shadow-slow'])?.targets).toEqual(['gateway', BASELINE_TARGET, 'gateway-shadow-slow']);
+    expect(parseBenchArgs(['--baseline=db6ef62', '--targets', 'gateway-baseline,gateway'])?.targets).toEqual([BASELINE_TARGET, 'gateway']);
+    expect(parseBenchArgs(['--baseline', 'v1', '--targets', 'direct'])?.targets).toEqual(['direct', BASELINE_TARGET]);
+
+    expect(() => parseBenchArgs(['--targets', 'gateway,gateway-baseline'])).toThrow(/gateway-baseline.*--baseline/);
+    expect(() => parseBenchArgs(['--baseline', ''])).toThrow(/--baseline/);
+    expect(() => parseBenchArgs(['--baseline', '--all'])).toThrow();
+    expect(USAGE).toContain('--baseline REV');
+    for (const t of ['gateway-baseline', 'gateway-shadow-slow', 'gateway-shadow-failing']) expect(USAGE).toContain(t);
+  });
+
+  it('resolves --baseline to a full sha, and says clearly when it cannot', () => {
+    const git = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' });
+    if (git.status !== 0) return; // not a git checkout (e.g. an exported tree)
+    expect(resolveRevision('HEAD')).toBe(git.stdout.trim());
+    expect(() => resolveRevision('no-such-revision-anywhere')).toThrow(/--baseline no-such-revision-anywhere: not a commit/);
+  });
+
+  it('the shadow variants copy both models to a shadow model: slow simulator, or a backend refusing connections', () => {
+    const variants = gatewayVariants('0'.repeat(64), null, 'p:', { slowUrl: 'http://127.0.0.1:40001', deadPort: 40002 });
+    const models = [
+      { name: 'bench', url: 'http://127.0.0.1:40003' },
+      { name: 'bench-stream', url: 'http://127.0.0.1:40004' },
+    ];
+    const configOf = (target: string) => {
+      const v = variants.find((x) => x.target === target);
+      if (!v) throw new Error(`no variant ${target}`);
+      return gatewayConfigText(variantModels(v, models), v.extra);
+    };
+    const shadowLine = `shadow: { model: ${SHADOW_MODEL}, sample: 1 }`;
+    for (const [target, backend, url] of [
+      ['gateway-shadow-slow', 'vllm', 'http://127.0.0.1:40001'],
+      ['gateway-shadow-failing', 'openai', 'http://127.0.0.1:40002/v1'],
+    ] as const) {
+      const text = configOf(target);
+      expect(text.split(shadowLine).length - 1, text).toBe(2);
+      const snapshot = parseConfig(text, { file: `${target}.yaml` });
+      expect(snapshot.models.map((m) => m.name)).toEqual(['bench', 'bench-stream', SHADOW_MODEL]);
+      for (const name of ['bench', 'bench-stream']) expect(snapshot.byName.get(name)?.shadow).toEqual({ model: SHADOW_MODEL, sample: 1 });
+      const shadow = snapshot.byName.get(SHADOW_MODEL);
+      expect(shadow?.backend).toBe(backend);
+      expect(shadow?.backend_url).toBe(url);
+      if (target === 'gateway-shadow-failing') expect(shadow?.retry?.attempts).toBe(1);
+    }
+    // the plain gateway and the baseline: the same config, no shadow
+    expect(configOf('gateway-baseline')).toBe(configOf('gateway'));
+    expect(configOf('gateway')).not.toContain('shadow');
+    expect(variants.find((v) => v.target === 'gateway-baseline')?.baseline).toBe(true);
+  });
+
+  it('compares the baseline and the shadow targets with the plain gateway, with paired ratios over rounds', () => {
+    const result = (target: TargetName, round: number, p50: number): TargetResult =>
+      ({
+        phase: 'non-stream', target, url: '', concurrency: 1, requestsPerSec: 100, completed: 100, errorCount: 0, errors: {}, warmupErrors: 0, late: 0, sent: 100, round,
+        latency: { count: 100, mean: p50, p50, p90: p50, p99: p50, max: p50 },
+        ttfb: { count: 100, mean: p50, p50, p90: p50, p99: p50, max: p50 },
+        cpu: { proxy: { percent: 50, usPerRequest: 300 }, simulator: null, loadGenerator: { percent: 10, usPerRequest: 1 }, sidecar: null, otherPercent: 0, stealPercent: 0 },
+      });
+    const all = [1, 2].flatMap((round) => [result('gateway', round, 10), result('gateway-baseline', round, 20), result('gateway-shadow-slow', round, 15), result('gateway-shadow-failing', round, 12)]);
+    const pairs = compare(all.filter((r) => r.round === 1), all).map((c) => [`${c.a} / ${c.b}`, c.metrics['p50 ms']?.paired?.median]);
+    expect(pairs).toEqual([
+      ['gateway / gateway-baseline', 0.5],
+      ['gateway-shadow-slow / gateway', 1.5],
+      ['gateway-shadow-failing / gateway', 1.2],
+    ]);
+  });
 });

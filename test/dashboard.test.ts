@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createHttpMetrics } from '../adapters/node/http-metrics.ts';
-import { nodeCapabilities } from '../adapters/node/load-config.ts';
-import { createApp, createConfigStore, createSimulator, parseConfig, parseSimArgs, type UpstreamFetch } from '../src/index.ts';
+import { nodeCapabilities } from '../adapters/node/node-host.ts';
+import { createGateway, createConfigStore, createSimulator, parseConfig, parseSimArgs, type UpstreamFetch } from '../src/index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const COMPOSE_DIR = join(ROOT, 'backends/compose');
@@ -254,20 +254,29 @@ beforeAll(async () => {
   const backend = createSimulator({ flavor: 'vllm', model: 'upstream-model', ttftMs: 0, tokenDelayMs: 1, defaultMaxTokens: 3 });
   let failNext = true;
   const upstream: UpstreamFetch = async (req) => {
+    if (req.method === 'POST' && new URL(req.url).hostname === 'dead.test') {
+      return new Response('{"error":"down"}', { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '0' } });
+    }
     if (req.method === 'POST' && failNext) {
       failNext = false;
       return new Response('{"error":"busy"}', { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '0' } });
     }
     return backend.fetch(new Request(req.url, { method: req.method, headers: req.headers, body: req.body ?? null, signal: req.signal }));
   };
-  const config = parseConfig(`version: 1
+  const configText = `version: 1
 server: { retry: { attempts: 2, base_delay: 1ms } }
 models:
-  - { name: sim-chat, backend: sim, sim: { ttft: 0ms, token_delay: 1ms, max_tokens: 3 } }
+  - { name: sim-chat, backend: sim, sim: { ttft: 0ms, token_delay: 1ms, max_tokens: 3 }, shadow: { model: sim-shadow } }
+  - { name: sim-shadow, backend: sim, sim: { ttft: 0ms, token_delay: 1ms, max_tokens: 3 } }
   - { name: flaky, backend: vllm, backend_url: "http://flaky.test:8000", upstream_model: upstream-model }
-`);
+  - { name: dead, backend: vllm, backend_url: "http://dead.test:8000", upstream_model: upstream-model, fallbacks: [sim-chat] }
+  - { name: narrow, backend: sim, sim: { ttft: 100ms, token_delay: 1ms, max_tokens: 3 }, max_concurrent: 1, max_queue: 1 }
+`;
+  const config = parseConfig(configText);
   const httpMetrics = createHttpMetrics();
-  const app = createApp({ config: createConfigStore(config), upstream, logger: { log: () => undefined }, httpMetrics });
+  const configSource = { file: 'inline.yaml', read: async () => configText, env: {}, capabilities: nodeCapabilities };
+  const gateway = createGateway({ config: createConfigStore(config), upstream, logger: { log: () => undefined }, httpMetrics, configSource });
+  const app = gateway.app;
   const chat = async (model: string, stream: boolean) => {
     const res = await app.request('/v1/chat/completions', {
       method: 'POST',
@@ -280,7 +289,11 @@ models:
   expect(await chat('sim-chat', true)).toBe(200);
   expect(await chat('flaky', false)).toBe(200);
   expect(await chat('no-such-model', false)).toBe(404);
-  await app.probeBackends();
+  expect(await chat('dead', false)).toBe(200); // answered by its fallback
+  // one runs, one waits in the queue, one finds the queue full
+  expect((await Promise.all([chat('narrow', false), chat('narrow', false), chat('narrow', false)])).sort()).toEqual([200, 200, 429]);
+  await gateway.reload('test');
+  await gateway.runtime.probeAll();
   await new Promise((r) => setTimeout(r, 20)); // streams record their metrics when they end
   const res = await app.request('/metrics');
   expect(res.status).toBe(200);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createConfigStore, fetchUpstream, parseConfig, sha256Hex, type GatewayApp } from '../src/index.ts';
+import { createApp, createConfigStore, createGateway, fetchUpstream, parseConfig, sha256Hex, type Gateway, type GatewayHono } from '../src/index.ts';
 import { startSimBackend, type SimBackend } from './conformance/backends.ts';
 
 let backend: SimBackend;
-let app: GatewayApp;
+let app: GatewayHono;
+let gateway: Gateway;
 const METRICS_KEY = 'mt-metrics-key-00000000000000000';
 
 beforeAll(async () => {
@@ -15,7 +16,8 @@ models:
   - { name: a, backend: vllm, backend_url: "${backend.server.url}", upstream_model: Qwen/Qwen2.5-0.5B-Instruct }
   - { name: dead, backend: openai, backend_url: "http://127.0.0.1:9/v1", retry: { attempts: 1 } }
 `);
-  app = createApp({ config: createConfigStore(config), upstream: fetchUpstream, logger: { log: () => undefined } });
+  gateway = createGateway({ config: createConfigStore(config), upstream: fetchUpstream, logger: { log: () => undefined } });
+  app = gateway.app;
 });
 afterAll(() => backend.server.close());
 
@@ -66,7 +68,7 @@ describe('[node] metrics', () => {
   });
 
   it('records backend health from the backends own health endpoints', async () => {
-    await app.probeBackends();
+    await gateway.runtime.probeAll();
     const text = await (await app.request('/metrics', { headers: { authorization: `Bearer ${METRICS_KEY}` } })).text();
     expect(sample(text, 'modeltainer_backend_up', { model: 'a' })).toBe(1);
     expect(sample(text, 'modeltainer_backend_up', { model: 'dead' })).toBe(0);

@@ -1,11 +1,10 @@
-import { fileURLToPath } from 'node:url';
-import { createSimulator, generateKey, parseServeArgs, parseSimArgs } from '../../src/index.ts';
-import { createJsonLogger } from './json-logger.ts';
+import { createSimulator, generateKey, parseSimArgs } from '../../src/index.ts';
+import { runGateway } from '../../src/serving/run-gateway.ts';
 import { loadConfigFile } from './load-config.ts';
+import { createNodeHost, DEFAULT_CONFIG } from './node-host.ts';
 import { runMain } from './run-main.ts';
-import { listen, serveGateway, type RunningServer } from './serve-gateway.ts';
+import { listen } from './listen.ts';
 
-const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/models.yaml', import.meta.url));
 const USAGE = `modeltainer — an OpenAI-compatible gateway for vLLM and llama.cpp
 
 Usage:
@@ -14,13 +13,16 @@ Usage:
   modeltainer sim [llama-server flags] [--flavor vllm]       run the backend simulator
   modeltainer hash-key                                       print a new random API key and its key_sha256
 
-Environment: MODELTAINER_CONFIG (config file), PORT, HOST (default 127.0.0.1), LOG_LEVEL.`;
+Environment: MODELTAINER_CONFIG (config file), PORT, HOST (default 127.0.0.1), LOG_LEVEL.
+The config file is reloaded when it changes, on SIGHUP and on POST /admin/reload;
+SIGTERM/SIGINT drain in-flight requests (server.drain_timeout) before exiting.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv[0]?.startsWith('-') ? ['serve', ...argv] : argv;
   switch (command) {
     case 'serve':
-      return serveCommand(rest);
+      await runGateway(createNodeHost(USAGE), rest);
+      return -1;
     case 'check-config':
       return checkConfigCommand(rest);
     case 'sim':
@@ -35,21 +37,6 @@ async function main(argv: string[]): Promise<number> {
       console.error(`unknown command '${command}'\n\n${USAGE}`);
       return 2;
   }
-}
-
-async function serveCommand(argv: string[]): Promise<number> {
-  const args = parseServeArgs(argv, process.env, { config: DEFAULT_CONFIG });
-  if (args.help) return print(USAGE);
-  const logger = createJsonLogger(args.logLevel);
-  const { config: file, port, host } = args;
-  const snapshot = await loadConfigFile(file);
-  // A bug in one request must not take every other stream down with it: log it and keep serving.
-  process.on('uncaughtException', (err) => logger.log('error', { msg: 'uncaught exception', error: err.stack ?? String(err) }));
-  process.on('unhandledRejection', (err) => logger.log('error', { msg: 'unhandled rejection', error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
-  const server = await serveGateway({ snapshot, port, host, logger });
-  logger.log('info', { msg: 'listening', url: server.url, config: file, models: snapshot.models.map((m) => m.name) });
-  onShutdown(server, (signal) => logger.log('info', { msg: 'shutting down', signal }));
-  return -1;
 }
 
 async function checkConfigCommand(args: string[]): Promise<number> {
@@ -73,25 +60,14 @@ async function simCommand(args: string[]): Promise<number> {
   if (options.flavor === 'vllm' && readyAt) await new Promise((r) => setTimeout(r, Math.max(0, readyAt - Date.now())));
   const server = await listen(sim.fetch, port, host);
   console.log(JSON.stringify({ level: 'info', msg: 'simulator listening', flavor: options.flavor, model: sim.options.model, url: server.url }));
-  onShutdown(server, () => undefined);
-  return -1;
-}
-
-function onShutdown(server: RunningServer, announce: (signal: string) => void): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      announce(signal);
-      // Let in-flight streams finish for a while, then cut them.
-      const force = setTimeout(() => process.exit(0), 10_000);
-      force.unref();
+      // let in-flight streams finish for a while, then cut them
+      setTimeout(() => process.exit(0), 10_000).unref();
       void server.close().then(() => process.exit(0));
     });
   }
-}
-
-function print(text: string): number {
-  console.log(text);
-  return 0;
+  return -1;
 }
 
 runMain(main, USAGE);

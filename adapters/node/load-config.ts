@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parseConfig, type Capabilities, type ConfigSnapshot } from '../../src/index.ts';
-
-export const nodeCapabilities: Capabilities = { runtime: 'node', limitStores: ['memory', 'redis'] };
+import { parseConfig, type ConfigSnapshot } from '../../src/index.ts';
+import { nodeCapabilities } from './node-host.ts';
 
 /** Reads and validates a config file; throws ConfigError (file, line, field) or a read error. */
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigSnapshot> {

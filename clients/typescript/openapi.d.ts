@@ -24,7 +24,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: a valid config is loaded */
+        /** Readiness: a valid config is loaded, the gateway is not draining, and some model has a target taking traffic */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -96,6 +96,57 @@ export interface paths {
         put?: never;
         /** Embeddings, routed by `model` */
         post: operations["createEmbedding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The config now serving: hash, when it was loaded, its file, the last reload error */
+        get: operations["getConfigStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reads the config file again and applies what changed; an invalid file changes nothing */
+        post: operations["reloadConfig"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per model: requests in flight and waiting (by priority, oldest wait), and each target’s load, health and breaker */
+        get: operations["getQueueState"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -235,6 +286,83 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ConfigStatus: {
+            /** @example config/models.yaml */
+            source: string;
+            /** @description SHA-256 of the config text now serving */
+            hash: string;
+            /** @example 2026-11-29T10:00:00.000Z */
+            loaded_at: string;
+            last_reload: {
+                at: string;
+                trigger: string;
+                /** @enum {string} */
+                result: "ok" | "error" | "unchanged";
+            } | null;
+            last_error: {
+                at: string;
+                trigger: string;
+                message: string;
+                issues: {
+                    file: string;
+                    line: number;
+                    column: number;
+                    path: string;
+                    message: string;
+                }[];
+            } | null;
+            /** @description Settings of the file that take effect only after a restart */
+            pending_restart: string[];
+        };
+        ReloadResult: {
+            /** @enum {string} */
+            result: "ok" | "unchanged";
+            hash: string;
+            diff?: {
+                added: string[];
+                removed: string[];
+                changed: {
+                    name: string;
+                    fields: string[];
+                }[];
+                sections: string[];
+            };
+            pending_restart: string[];
+        };
+        QueueState: {
+            models: {
+                model: string;
+                in_flight: number;
+                max_concurrent: number | null;
+                queued: number;
+                max_queue: number;
+                /**
+                 * @example {
+                 *       "0": 5,
+                 *       "10": 2
+                 *     }
+                 */
+                by_priority: {
+                    [key: string]: number;
+                };
+                oldest_wait_ms: number | null;
+                targets: {
+                    /** @example llamacpp:10.0.0.5:8080 */
+                    target: string;
+                    in_flight: number;
+                    max_concurrent: number | null;
+                    weight: number;
+                    /** @enum {string} */
+                    health: "unknown" | "up" | "down";
+                    /** @enum {string} */
+                    breaker: "closed" | "open" | "half_open";
+                    consecutive_failures: number;
+                    sent: number;
+                    failed: number;
+                    draining: boolean;
+                }[];
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -286,6 +414,20 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @example ready */
+                        status: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Draining (shutting down), or no model has a healthy target */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example draining */
                         status: string;
                     } & {
                         [key: string]: unknown;
@@ -595,6 +737,138 @@ export interface operations {
             };
             /** @description Backend timed out */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getConfigStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Config status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigStatus"];
+                };
+            };
+            /** @description Missing or wrong admin key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication is on but auth.admin_key_sha256 is not set */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reloadConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Applied, or the file had not changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReloadResult"];
+                };
+            };
+            /** @description The file is invalid (file, line, field); the previous config keeps serving */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong admin key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication is on but auth.admin_key_sha256 is not set */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This runtime cannot reload in place (Cloudflare Workers: deploy a new version) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getQueueState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queue and target state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueState"];
+                };
+            };
+            /** @description Missing or wrong admin key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication is on but auth.admin_key_sha256 is not set */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,6 +25,11 @@ const FLAGS: Record<string, 'config' | 'port' | 'host' | 'help'> = {
   '-h': 'help',
 };
 
+/** What a serve entry point prints for a bad flag: the problem, then the usage. */
+export function formatServeUsageError(err: UsageError, usage: string): string {
+  return `${err.message}\n\n${usage}\n`;
+}
+
 /** The usage text of a serve entry point, given how it is started. */
 export function formatServeUsage(command: string): string {
   return `modeltainer — an OpenAI-compatible gateway for vLLM and llama.cpp

@@ -129,3 +129,58 @@ describe('parseConfig and secrets', () => {
     }
   });
 });
+
+describe('parseConfig: replicas, fallbacks, split, shadow', () => {
+  const base = (extra: string) => `version: 1
+models:
+  - name: a
+    backend: llamacpp
+    targets:
+      - { url: "http://a1:8080", weight: 2, max_concurrent: 4 }
+      - { url: "http://a2:8080/" }
+${extra}`;
+
+  it('normalises backend_url and targets into one target list, with health defaults from server.health', () => {
+    const cfg = parseConfig(`version: 1
+server: { health: { interval: 5s, eject_after: 4 } }
+models:
+  - { name: one, backend: vllm, backend_url: "http://v:8000", health: { cooldown: 2s } }
+  - { name: two, backend: openai, targets: [{ url: "http://o:1/v1" }] }
+`);
+    expect(cfg.models[0]?.targetConfigs).toEqual([{ url: 'http://v:8000', weight: 1, headers: {} }]);
+    expect(cfg.models[0]?.healthSettings).toEqual({ interval: 5000, timeout: 2000, path: '/health', eject_after: 4, cooldown: 2000 });
+    expect(cfg.models[1]?.healthSettings.path).toBe('/v1/models');
+    expect(parseConfig('version: 1\nmetrics: { health_interval: 3s }\nmodels: [{ name: s, backend: sim }]\n').models[0]?.healthSettings.interval).toBe(3000);
+  });
+
+  it('rejects backend_url together with targets, a duplicate target and an affinity typo', () => {
+    expect(issuesOf(base('    backend_url: http://x:1\n')).map((i) => i.path)).toEqual(['models[0].targets']);
+    expect(issuesOf(base('').replace('http://a2:8080/', 'http://a1:8080'))[0]).toMatchObject({ path: 'models[0].targets[1].url', line: 7 });
+    expect(issuesOf(base('    affinity: session\n'))[0]?.message).toContain("'key', 'user' or 'header:<name>'");
+  });
+
+  it('fallbacks, split members and shadows must name other models that can serve in their place', () => {
+    const issues = issuesOf(
+      base(`    fallbacks: [nope, a, e]
+  - { name: e, backend: sim, format: embeddings }
+  - { name: s, split: [{ model: a, weight: 1 }, { model: a, weight: 2 }], sticky: user }
+  - { name: t, split: [{ model: s, weight: 1 }] }
+  - { name: u, backend: sim, shadow: { model: u } }
+`),
+    );
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      ['models[0].fallbacks[0]', "no model named 'nope'"],
+      ['models[0].fallbacks[1]', 'a model cannot be its own fallback'],
+      ['models[0].fallbacks[2]', "'e' serves embeddings, 'a' serves chat_completions"],
+      ['models[2].split[1].model', "'a' is already a member of this split"],
+      ['models[3].split[0].model', "'s' is a split model; a split member must be a model with a backend"],
+      ['models[4].shadow.model', 'a model cannot be its own shadow'],
+    ]);
+  });
+
+  it('a split model has no backend of its own', () => {
+    const issues = issuesOf(base('  - { name: s, backend: sim, split: [{ model: a, weight: 1 }] }\n'));
+    expect(issues[0]).toMatchObject({ path: 'models[1].backend' });
+    expect(issues[0]?.message).toContain('split model routes to other models');
+  });
+});

@@ -1,61 +1,10 @@
 import { z } from 'zod';
-import { authSchema, limitsSchema, rateLimitStoreSchema } from './auth-schema.ts';
+import { authSchema, rateLimitStoreSchema } from './auth-schema.ts';
 import { durationMs } from './duration.ts';
+import { healthFields, modelSchema, retrySchema, type ModelConfig } from './model-schema.ts';
 
-export const backendKinds = ['vllm', 'llamacpp', 'openai', 'sim'] as const;
-export const modelFormats = ['chat_completions', 'completions', 'embeddings'] as const;
-
-const timeoutsSchema = z.strictObject({
-  connect: durationMs.default(5_000),
-  first_byte: durationMs.default(120_000),
-  total: durationMs.default(600_000),
-});
-
-const retrySchema = z.strictObject({
-  attempts: z.number().int().min(1).max(10).default(3),
-  base_delay: durationMs.default(100),
-  max_delay: durationMs.default(5_000),
-});
-
-const simSchema = z.strictObject({
-  flavor: z.enum(['llamacpp', 'vllm']).default('llamacpp'),
-  ttft: durationMs.default(50),
-  token_delay: durationMs.default(20),
-  max_tokens: z.number().int().positive().default(16),
-  embeddings: z.boolean().optional(),
-});
-
-const modelSchema = z
-  .strictObject({
-    name: z.string().min(1),
-    backend: z.enum(backendKinds),
-    backend_url: z.url({ protocol: /^https?$/ }).optional(),
-    upstream_model: z.string().min(1).optional(),
-    format: z.enum(modelFormats).default('chat_completions'),
-    aliases: z.array(z.string().min(1)).default([]),
-    headers: z.record(z.string().min(1), z.string()).default({}),
-    timeouts: timeoutsSchema.prefault({}),
-    retry: retrySchema.optional(),
-    defaults: z.record(z.string(), z.unknown()).default({}),
-    system_prompt: z.string().optional(),
-    /** Limits for the model as a whole, across all callers. */
-    limits: limitsSchema.optional(),
-    sim: simSchema.optional(),
-  })
-  .superRefine((m, ctx) => {
-    if (m.backend !== 'sim' && !m.backend_url) {
-      ctx.addIssue({ code: 'custom', path: ['backend_url'], message: `backend_url is required for backend '${m.backend}'` });
-    }
-    if (m.backend === 'sim' && m.backend_url) {
-      ctx.addIssue({ code: 'custom', path: ['backend_url'], message: "backend 'sim' runs in-process and takes no backend_url" });
-    }
-    if (m.backend !== 'sim' && m.sim) {
-      ctx.addIssue({ code: 'custom', path: ['sim'], message: "'sim' options only apply to backend 'sim'" });
-    }
-    if ('model' in m.defaults || 'stream' in m.defaults) {
-      ctx.addIssue({ code: 'custom', path: ['defaults'], message: "defaults may not set 'model' or 'stream'" });
-    }
-  });
+export { backendKinds, modelFormats } from './model-schema.ts';
+export type { ModelConfig, RetryConfig, SimConfig, TargetConfig, BalanceMode } from './model-schema.ts';
 
 const serverSchema = z.strictObject({
   max_body_bytes: z.number().int().positive().default(8 * 1024 * 1024),
@@ -66,6 +15,21 @@ const serverSchema = z.strictObject({
   traceparent: z.enum(['off', 'propagate', 'always']).default('propagate'),
   /** Browser origins allowed to call the API; CORS is off when absent. */
   cors: z.strictObject({ origins: z.array(z.string().min(1)).min(1), max_age: z.number().int().nonnegative().default(600) }).optional(),
+  /** After SIGTERM/SIGINT: how long in-flight requests and streams may run on before the process exits. */
+  drain_timeout: durationMs.default(30_000),
+  /** A stream still waiting for its first token after this long gets its 200 and SSE comments (0: never). */
+  keepalive_after: durationMs.default(5_000),
+  /** Then one `: keep-alive` comment line this often until the first token. */
+  keepalive_interval: durationMs.refine((ms) => ms >= 100, 'keepalive_interval must be at least 100ms').default(15_000),
+  /** Health checking defaults for every model's targets; a model's `health` overrides fields. */
+  health: z
+    .strictObject({
+      interval: healthFields.interval.optional(),
+      timeout: healthFields.timeout.default(2_000),
+      eject_after: healthFields.eject_after.default(3),
+      cooldown: healthFields.cooldown.default(10_000),
+    })
+    .prefault({}),
 });
 
 export const configSchema = z
@@ -78,8 +42,8 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         /** When set, GET /metrics needs `Authorization: Bearer <key>` with this SHA-256. */
         key_sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (modeltainer hash-key prints one)').optional(),
-        /** How often backends' health endpoints are probed for modeltainer_backend_up (where the runtime runs background tasks). */
-        health_interval: durationMs.default(15_000),
+        /** Older name of server.health.interval (the default probe period when that is not set). */
+        health_interval: durationMs.optional(),
         /**
          * Ask streaming backends for usage (stream_options.include_usage) so token
          * metrics cover every stream; the extra event is removed before the client sees it.
@@ -92,19 +56,43 @@ export const configSchema = z
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, string>();
+    const byName = new Map<string, ModelConfig>();
     cfg.models.forEach((m, i) => {
       [m.name, ...m.aliases].forEach((n, j) => {
         const owner = seen.get(n);
         if (owner !== undefined) {
           const path = j === 0 ? ['models', i, 'name'] : ['models', i, 'aliases', j - 1];
           ctx.addIssue({ code: 'custom', path, message: `model name '${n}' is already used by ${owner}` });
-        } else seen.set(n, `model '${m.name}'`);
+        } else {
+          seen.set(n, `model '${m.name}'`);
+          byName.set(n, m);
+        }
       });
     });
+    cfg.models.forEach((m, i) => checkReferences(m, i, byName, ctx));
   });
+
+/** fallbacks, split and shadow name models that exist and can serve in their place. */
+function checkReferences(m: ModelConfig, i: number, byName: ReadonlyMap<string, ModelConfig>, ctx: z.RefinementCtx): void {
+  const check = (ref: string, path: (string | number)[], role: string) => {
+    const target = byName.get(ref);
+    const at = ['models', i, ...path];
+    if (!target) return ctx.addIssue({ code: 'custom', path: at, message: `no model named '${ref}'` });
+    if (target.name === m.name) return ctx.addIssue({ code: 'custom', path: at, message: `a model cannot be its own ${role}` });
+    if (target.split) return ctx.addIssue({ code: 'custom', path: at, message: `'${ref}' is a split model; a ${role} must be a model with a backend` });
+    if (role !== 'shadow' && m.split === undefined && target.format !== m.format) {
+      ctx.addIssue({ code: 'custom', path: at, message: `'${ref}' serves ${target.format}, '${m.name}' serves ${m.format}` });
+    }
+  };
+  m.fallbacks.forEach((f, j) => check(f, ['fallbacks', j], 'fallback'));
+  m.split?.forEach((s, j) => {
+    check(s.model, ['split', j, 'model'], 'split member');
+    if (m.split?.findIndex((o) => byName.get(o.model) === byName.get(s.model)) !== j) {
+      ctx.addIssue({ code: 'custom', path: ['models', i, 'split', j, 'model'], message: `'${s.model}' is already a member of this split` });
+    }
+  });
+  if (m.shadow) check(m.shadow.model, ['shadow', 'model'], 'shadow');
+}
 
 export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
-export type ModelConfig = ParsedConfig['models'][number];
-export type RetryConfig = z.output<typeof retrySchema>;
-export type SimConfig = z.output<typeof simSchema>;

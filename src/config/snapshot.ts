@@ -1,8 +1,21 @@
-import type { ModelConfig, ParsedConfig } from './schema.ts';
+import type { ModelConfig, ParsedConfig, TargetConfig } from './schema.ts';
+
+/** Health checking of one model's targets, with the server's defaults filled in. */
+export interface HealthSettings {
+  /** 0: no active probes */
+  readonly interval: number;
+  readonly timeout: number;
+  readonly path: string;
+  readonly eject_after: number;
+  readonly cooldown: number;
+}
 
 /** A model as the gateway routes it: config plus the derived facts requests need. */
 export interface ModelEntry extends ModelConfig {
   readonly upstreamModel: string;
+  /** The replicas: `targets`, or `backend_url` as a single target; empty for `sim` and split models. */
+  readonly targetConfigs: readonly TargetConfig[];
+  readonly healthSettings: HealthSettings;
 }
 
 /** An immutable, validated config. A request keeps the snapshot it started with. */
@@ -17,8 +30,10 @@ export interface ConfigSnapshot {
   readonly byName: ReadonlyMap<string, ModelEntry>;
 }
 
+const DEFAULT_HEALTH_INTERVAL_MS = 10_000;
+
 export function createSnapshot(cfg: ParsedConfig, source: string): ConfigSnapshot {
-  const models = cfg.models.map((m) => deepFreeze({ ...m, upstreamModel: m.upstream_model ?? m.name }));
+  const models = cfg.models.map((m) => deepFreeze(toEntry(m, cfg)));
   const byName = new Map<string, ModelEntry>();
   for (const m of models) for (const n of [m.name, ...m.aliases]) byName.set(n, m);
   return Object.freeze({
@@ -30,6 +45,24 @@ export function createSnapshot(cfg: ParsedConfig, source: string): ConfigSnapsho
     models: Object.freeze(models),
     byName,
   });
+}
+
+function toEntry(m: ModelConfig, cfg: ParsedConfig): ModelEntry {
+  const server = cfg.server.health;
+  const own = m.health ?? {};
+  const targetConfigs = m.targets ?? (m.backend_url ? [{ url: m.backend_url, weight: 1, headers: {} }] : []);
+  return {
+    ...m,
+    upstreamModel: m.upstream_model ?? m.name,
+    targetConfigs,
+    healthSettings: {
+      interval: own.interval ?? server.interval ?? cfg.metrics.health_interval ?? DEFAULT_HEALTH_INTERVAL_MS,
+      timeout: own.timeout ?? server.timeout,
+      path: own.path ?? (m.backend === 'openai' ? '/v1/models' : '/health'),
+      eject_after: own.eject_after ?? server.eject_after,
+      cooldown: own.cooldown ?? server.cooldown,
+    },
+  };
 }
 
 function deepFreeze<T>(value: T): T {

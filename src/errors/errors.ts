@@ -45,6 +45,43 @@ export const errors = {
     new GatewayError({ status: 502, message: `Backend ${backend} sent an invalid response: ${detail}`, code: 'backend_bad_response' }),
   backendStreamFailed: (backend: string, detail: string) =>
     new GatewayError({ status: 502, message: `Backend ${backend} failed mid-stream: ${detail}`, code: 'backend_stream_error' }),
+  noHealthyTarget: (model: string, detail: string) =>
+    new GatewayError({ status: 503, message: `Model ${model} has no backend taking traffic: ${detail}.`, code: 'backend_unavailable', headers: { 'retry-after': '5' } }),
+  invalidHeader: (header: string, message: string) =>
+    new GatewayError({ status: 400, message, param: header, code: 'invalid_value' }),
+  queueFull: (model: string, size: number, retryAfterS: number) =>
+    new GatewayError({
+      status: 429,
+      message: `Model ${model} is at capacity and its queue is full (${size} waiting). Try again in ${retryAfterS}s.`,
+      type: 'rate_limit_error',
+      code: 'queue_full',
+      headers: { 'retry-after': String(retryAfterS) },
+    }),
+  queueTimeout: (model: string, waitedMs: number, retryAfterS: number) =>
+    new GatewayError({
+      status: 503,
+      message: `Model ${model} stayed at capacity: the request waited ${Math.round(waitedMs)} ms in its queue. Try again in ${retryAfterS}s.`,
+      code: 'queue_timeout',
+      headers: { 'retry-after': String(retryAfterS) },
+    }),
+  shuttingDown: () =>
+    new GatewayError({
+      status: 503,
+      message: 'The gateway is shutting down; retry on another instance.',
+      code: 'shutting_down',
+      headers: { connection: 'close', 'retry-after': '1' },
+    }),
+  adminKeyRequired: () =>
+    new GatewayError({
+      status: 403,
+      message: 'Admin routes need auth.admin_key_sha256 in the config when authentication is on.',
+      type: 'permission_error',
+      code: 'admin_key_not_configured',
+    }),
+  reloadUnavailable: (why: string) =>
+    new GatewayError({ status: 501, message: why, code: 'reload_unavailable' }),
+  invalidConfig: (message: string) =>
+    new GatewayError({ status: 400, message, code: 'invalid_config' }),
 };
 
 /** Not sent to anyone (the client is gone); recorded in the log as nginx's 499. */

@@ -6,19 +6,31 @@ const TTFT = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const ITL = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 const TPS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500];
 const OVERHEAD = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+const QUEUE_WAIT = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const QUEUE_ERRORS = new Set(['queue_full', 'queue_timeout']);
+
+/** Live state read at each scrape (never on the request path). */
+export interface LiveModel {
+  model: string;
+  queued: number;
+  targets: { backend: string; inFlight: number; up: boolean }[];
+}
 
 /**
  * The gateway's Prometheus metrics, derived from each request's log record so
- * logs and metrics never disagree. Labels are bounded: only configured models,
- * backends and key names (JWT callers by tier) become label values. Later
- * features add their own series through `registry`.
+ * logs and metrics never disagree, plus gauges read from the per-model runtime at
+ * scrape time. Labels are bounded: only configured models, targets and key names
+ * (JWT callers by tier) become label values.
  */
 export interface GatewayMetrics {
   readonly registry: Registry;
   requestEnded(log: RequestLog): void;
   streamStarted(model: string): void;
   streamEnded(model: string): void;
-  backendUp(model: string, backend: string, up: boolean): void;
+  /** Where the runtime's state is read from at scrape time. */
+  observe(live: () => { models: LiveModel[]; inFlight: number }): void;
+  reloadEnded(result: 'ok' | 'error' | 'unchanged'): void;
+  shadowEnded(labels: { model: string; shadow: string }, outcome: string, seconds: number): void;
   render(): string;
 }
 
@@ -32,9 +44,18 @@ export function createGatewayMetrics(): GatewayMetrics {
   const prompt = registry.counter('modeltainer_prompt_tokens_total', 'Prompt tokens, from the backends usage', ['model', 'backend', 'key']);
   const completion = registry.counter('modeltainer_completion_tokens_total', 'Completion tokens, from the backends usage', ['model', 'backend', 'key']);
   const retries = registry.counter('modeltainer_retries_total', 'Upstream attempts retried', ['model', 'backend']);
-  const overhead = registry.histogram('modeltainer_gateway_overhead_seconds', 'Time the gateway itself added (total minus waiting on the backend)', ['model'], OVERHEAD);
+  const overhead = registry.histogram('modeltainer_gateway_overhead_seconds', 'Time the gateway itself added (total minus waiting on the backend and in the queue)', ['model'], OVERHEAD);
   const streams = registry.gauge('modeltainer_streams_in_flight', 'Streams being relayed now', ['model']);
-  const up = registry.gauge('modeltainer_backend_up', 'Backend health endpoint answered OK (1) or not (0)', ['model', 'backend']);
+  const up = registry.gauge('modeltainer_backend_up', 'Target takes traffic: its health check passes and its breaker is not open (1) or not (0)', ['model', 'backend']);
+  const targetInFlight = registry.gauge('modeltainer_target_in_flight', 'Requests in flight per target', ['model', 'backend']);
+  const queueDepth = registry.gauge('modeltainer_queue_depth', 'Requests waiting for a free target, per model', ['model']);
+  const queueWait = registry.histogram('modeltainer_queue_wait_seconds', 'Time a request waited in its model queue (requests that waited)', ['model'], QUEUE_WAIT);
+  const queueRejected = registry.counter('modeltainer_queue_rejected_total', 'Requests turned away by a model queue: full (429) or waited too long (503)', ['model', 'reason']);
+  const fallbacks = registry.counter('modeltainer_fallbacks_total', 'Requests answered by a fallback after their model failed', ['model', 'fallback']);
+  const inFlight = registry.gauge('modeltainer_requests_in_flight', 'Requests being served now (drained on shutdown)', []);
+  const reloads = registry.counter('modeltainer_config_reloads_total', 'Config reloads by result (ok, error: the old config kept serving, unchanged)', ['result']);
+  const shadows = registry.counter('modeltainer_shadow_requests_total', 'Shadow copies by outcome (ok, error, timeout, skipped: the shadow had no free target)', ['model', 'shadow', 'outcome']);
+  const shadowDuration = registry.histogram('modeltainer_shadow_duration_seconds', 'Shadow copies, read to the end', ['model', 'shadow'], LATENCY);
 
   return {
     registry,
@@ -52,10 +73,33 @@ export function createGatewayMetrics(): GatewayMetrics {
       if (log.completion_tokens) completion.inc({ ...mb, key: log.key ?? '' }, log.completion_tokens);
       if (log.retries) retries.inc(mb, log.retries);
       if (log.overhead_ms !== undefined) overhead.observe({ model }, log.overhead_ms / 1000);
+      if (log.queue_ms !== undefined) queueWait.observe({ model }, log.queue_ms / 1000);
+      if (log.error_code !== undefined && QUEUE_ERRORS.has(log.error_code)) queueRejected.inc({ model, reason: log.error_code === 'queue_full' ? 'full' : 'timeout' });
+      if (log.fallback_from !== undefined) fallbacks.inc({ model: log.fallback_from, fallback: model });
     },
     streamStarted: (model) => streams.add({ model }, 1),
     streamEnded: (model) => streams.add({ model }, -1),
-    backendUp: (model, backend, isUp) => up.set({ model, backend }, isUp ? 1 : 0),
+    observe(live) {
+      registry.collect(() => {
+        const state = live();
+        up.reset();
+        targetInFlight.reset();
+        queueDepth.reset();
+        inFlight.set({}, state.inFlight);
+        for (const m of state.models) {
+          queueDepth.set({ model: m.model }, m.queued);
+          for (const t of m.targets) {
+            up.set({ model: m.model, backend: t.backend }, t.up ? 1 : 0);
+            targetInFlight.set({ model: m.model, backend: t.backend }, t.inFlight);
+          }
+        }
+      });
+    },
+    reloadEnded: (result) => reloads.inc({ result }),
+    shadowEnded(labels, outcome, seconds) {
+      shadows.inc({ ...labels, outcome });
+      if (outcome !== 'skipped') shadowDuration.observe(labels, seconds);
+    },
     render: () => registry.render(),
   };
 }

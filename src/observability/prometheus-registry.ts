@@ -14,6 +14,8 @@ export interface Counter<L extends string> {
 export interface Gauge<L extends string> {
   set(labels: Record<L, string>, value: number): void;
   add(labels: Record<L, string>, by: number): void;
+  /** Drops every series (a gauge rebuilt from live state at each scrape). */
+  reset(): void;
 }
 export interface Histogram<L extends string> {
   observe(labels: Record<L, string>, value: number): void;
@@ -23,20 +25,24 @@ export interface Registry {
   counter<L extends string>(name: string, help: string, labels: readonly L[]): Counter<L>;
   gauge<L extends string>(name: string, help: string, labels: readonly L[]): Gauge<L>;
   histogram<L extends string>(name: string, help: string, labels: readonly L[], buckets: readonly number[]): Histogram<L>;
+  /** Runs before each render: gauges read from live state are set here, not on the request path. */
+  collect(fn: () => void): void;
   render(): string;
 }
 
 export function createRegistry(): Registry {
   const families: Family[] = [];
+  const collectors: (() => void)[] = [];
   const scalar = (name: string, help: string, type: 'counter' | 'gauge', labelNames: readonly string[]) => {
     const values = new Map<string, number>();
     families.push({
       render: () => header(name, help, type) + [...values].map(([k, v]) => `${name}${k} ${fmt(v)}\n`).join(''),
     });
-    return (labels: Labels, update: (old: number) => number) => {
+    const bump = (labels: Labels, update: (old: number) => number) => {
       const k = labelText(labelNames, labels);
       values.set(k, update(values.get(k) ?? 0));
     };
+    return Object.assign(bump, { clear: () => values.clear() });
   };
   return {
     counter(name, help, labelNames) {
@@ -45,7 +51,7 @@ export function createRegistry(): Registry {
     },
     gauge(name, help, labelNames) {
       const bump = scalar(name, help, 'gauge', labelNames);
-      return { set: (labels, value) => bump(labels, () => value), add: (labels, by) => bump(labels, (v) => v + by) };
+      return { set: (labels, value) => bump(labels, () => value), add: (labels, by) => bump(labels, (v) => v + by), reset: bump.clear };
     },
     histogram(name, help, labelNames, buckets) {
       const series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
@@ -73,7 +79,11 @@ export function createRegistry(): Registry {
         },
       };
     },
-    render: () => families.map((f) => f.render()).join(''),
+    collect: (fn) => void collectors.push(fn),
+    render: () => {
+      for (const c of collectors) c();
+      return families.map((f) => f.render()).join('');
+    },
   };
 }
 

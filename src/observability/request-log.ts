@@ -5,7 +5,12 @@ export interface RequestLog {
   request_id: string;
   method: string;
   path: string;
+  /** the model that answered: after a split's choice and any fallback */
   model?: string;
+  /** the name the client asked for, when a split routed it elsewhere */
+  route?: string;
+  /** the model that failed before `model` answered as its fallback */
+  fallback_from?: string;
   backend?: string;
   /** the backend the request finally went to */
   target?: string;
@@ -23,8 +28,12 @@ export interface RequestLog {
   duration_ms?: number;
   /** time spent waiting on the backend before the response was handed over */
   upstream_ms?: number;
-  /** the gateway's own share: duration before the hand-over minus upstream_ms */
+  /** time spent in the model's queue waiting for a free target */
+  queue_ms?: number;
+  /** the gateway's own share: duration before the hand-over minus upstream_ms and queue_ms */
   overhead_ms?: number;
+  /** request priority in the model's queue */
+  priority?: number;
   prompt_tokens?: number;
   completion_tokens?: number;
   tokens_per_s?: number;
@@ -33,8 +42,6 @@ export interface RequestLog {
   /** prompt and generation speed as the backend reported them (llama.cpp timings) */
   backend_prompt_tps?: number;
   backend_generation_tps?: number;
-  /** Set by a streamed response: resolves when its body has ended. */
-  done?: Promise<void>;
 }
 
 export function createRequestLog(requestId: string, method: string, path: string): RequestLog {
@@ -53,9 +60,13 @@ export function finishRequestLog(log: RequestLog, durationMs: number): void {
 }
 
 export function emitRequestLog(logger: Logger, log: RequestLog, wallMs: number): void {
-  const { done: _done, ...fields } = log;
   const level = (log.status ?? 500) >= 500 && log.status !== 499 ? 'error' : 'info';
-  logger.log(level, { time: new Date(wallMs).toISOString(), msg: 'request', ...fields });
+  logger.log(level, { time: new Date(wallMs).toISOString(), msg: 'request', ...log });
+}
+
+/** The gateway's own time: everything before the hand-over that was not spent waiting on a backend or in a queue. */
+export function overheadMs(log: RequestLog, startedAt: number, now: number): number {
+  return round(now - startedAt - (log.upstream_ms ?? 0) - (log.queue_ms ?? 0));
 }
 
 export function round(ms: number): number {

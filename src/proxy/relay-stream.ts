@@ -18,10 +18,14 @@ export interface RelayHooks {
   toError(cause: unknown): GatewayError;
   /** Set only when the gateway injected include_usage and must hide the usage event again. */
   filter?: UsageEventFilter;
+  /** Until the first chunk: an SSE comment after `afterMs` of silence, then every `intervalMs`. */
+  keepalive?: { afterMs: number; intervalMs: number };
 }
 
 const TAIL_CHUNKS = 4;
 const encoder = new TextEncoder();
+/** An SSE comment: clients ignore it, proxies see bytes and keep the connection. */
+export const KEEPALIVE = encoder.encode(': keep-alive\n\n');
 
 /**
  * Pipes the backend's SSE bytes to the client unchanged, one chunk as it comes
@@ -35,15 +39,33 @@ export function relayStream(source: ReadableStream<Uint8Array>, hooks: RelayHook
   let started = false;
   let ended = false;
 
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const quiet = () => {
+    if (idle !== undefined) clearTimeout(idle);
+    idle = undefined;
+  };
   const end = (error: GatewayError | null, cancelled: boolean) => {
     if (ended) return;
     ended = true;
+    quiet();
     hooks.onEnd({ tail: decodeTail(tail), error, cancelled });
   };
 
   return new ReadableStream<Uint8Array>(
     {
       // Loops until it has enqueued something: a pull that returns empty-handed is never called again.
+      start(controller) {
+        const k = hooks.keepalive;
+        if (!k) return;
+        // only before the first chunk: the per-chunk path stays untouched
+        const tick = (ms: number) => {
+          idle = setTimeout(() => {
+            controller.enqueue(KEEPALIVE);
+            tick(k.intervalMs);
+          }, ms);
+        };
+        tick(k.afterMs);
+      },
       async pull(controller) {
         for (;;) {
           let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -68,6 +90,7 @@ export function relayStream(source: ReadableStream<Uint8Array>, hooks: RelayHook
           }
           if (!started) {
             started = true;
+            quiet();
             hooks.onFirstChunk();
           }
           if (tail.push(chunk.value) > TAIL_CHUNKS) tail.shift();

@@ -1,3 +1,5 @@
+import type { RequestLog } from '../observability/request-log.ts';
+
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
@@ -46,4 +48,18 @@ function lastObject(text: string, key: string): unknown {
     }
   }
   return null;
+}
+
+/** Tokens and llama.cpp's speeds from a body or a stream's tail, into the log record. */
+export function recordUsage(log: RequestLog, text: string): void {
+  const usage = extractUsage(text);
+  if (usage) {
+    log.prompt_tokens = usage.prompt_tokens;
+    log.completion_tokens = usage.completion_tokens;
+  }
+  const timings = extractTimings(text);
+  if (timings) {
+    log.backend_prompt_tps = timings.prompt_per_second;
+    log.backend_generation_tps = timings.predicted_per_second;
+  }
 }

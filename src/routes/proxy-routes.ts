@@ -1,110 +1,153 @@
 import type { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { ModelEntry } from '../config/snapshot.ts';
 import type { Clock } from '../deps.ts';
 import { errors } from '../errors/errors.ts';
-import { hasLimits, type LimitScope, type RateLimiter } from '../limits/rate-limiter.ts';
-import { readJsonBody } from '../middleware/read-json-body.ts';
-import { backendLabel } from '../proxy/backend-label.ts';
-import { buildUpstreamBody } from '../proxy/build-upstream-body.ts';
-import { endpoints, servesEndpoint, upstreamUrl, type EndpointName } from '../proxy/endpoints.ts';
-import { forward, type Forwarded } from '../proxy/forward.ts';
+import { hasLimits, type LimitScope } from '../limits/rate-limiter.ts';
 import { completeResponse } from '../middleware/gateway-headers.ts';
-import { SIM_ORIGIN } from '../proxy/transports.ts';
-import { validateBody } from '../schemas/validate-body.ts';
-import { round } from '../observability/request-log.ts';
+import { readJsonBody } from '../middleware/read-json-body.ts';
+import type { GatewayMetrics } from '../observability/gateway-metrics.ts';
+import { overheadMs, round } from '../observability/request-log.ts';
 import { traceContext } from '../observability/traceparent.ts';
+import { buildUpstreamBody } from '../proxy/build-upstream-body.ts';
+import { committedStream, inTime } from '../proxy/early-commit.ts';
+import { endpoints, servesEndpoint, type EndpointName } from '../proxy/endpoints.ts';
+import { forward, type Forwarded } from '../proxy/forward.ts';
+import { resolveRoute } from '../proxy/resolve-route.ts';
+import { sendShadow } from '../proxy/shadow.ts';
+import { requestPriority } from '../queue/priority.ts';
+import type { GatewayRuntime } from '../runtime/gateway-runtime.ts';
+import { validateBody } from '../schemas/validate-body.ts';
 import type { SnapshotServices } from '../snapshot-services.ts';
 import type { ConfigSnapshot } from '../config/snapshot.ts';
 import { addRoute } from './add-route.ts';
 import { bodySchemaOf, chatCompletionsRoute, completionsRoute, embeddingsRoute } from './route-specs.ts';
 
 const specs = { chat: chatCompletionsRoute, completions: completionsRoute, embeddings: embeddingsRoute };
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
 export interface ProxyRouteDeps {
   services: (snapshot: ConfigSnapshot) => SnapshotServices;
-  limiter: RateLimiter;
+  runtime: GatewayRuntime;
+  metrics: GatewayMetrics;
   clock: Clock;
+  random: () => number;
 }
 
-/** POST /v1/chat/completions, /v1/completions, /v1/embeddings: validate, authorize, limit, forward. */
+/**
+ * POST /v1/chat/completions, /v1/completions, /v1/embeddings, as one short pipeline:
+ * read and validate, resolve the model (split, allow-list), arm the request's deadline,
+ * admit through the limiter, forward (queue, targets, retries, fallbacks), answer.
+ */
 export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDeps): void {
   for (const name of Object.keys(endpoints) as EndpointName[]) {
     const schema = bodySchemaOf(specs[name]) as z.ZodType<{ model: string }>;
     addRoute(app, specs[name], async (c) => {
-      const { snapshot, log, requestId, principal } = c.var;
+      const { snapshot, log, requestId, principal, scope } = c.var;
       const body = await readJsonBody(c.req.raw, snapshot.server.max_body_bytes, snapshot.server.max_json_depth);
       const request = validateBody(schema, body);
-      const model = snapshot.byName.get(request.model);
-      // a model the caller may not use answers exactly like one that does not exist
-      if (!model || !(principal.mayUse(request.model) || principal.mayUse(model.name))) throw errors.modelNotFound(request.model);
+      const route = resolveRoute(snapshot, request.model, principal, body.user, deps.runtime);
+      const model = route.model;
       if (!servesEndpoint(model, name)) throw errors.unsupportedEndpoint(request.model, endpoints[name].label);
-
       const stream = name !== 'embeddings' && body.stream === true;
-      const backend = backendLabel(model);
-      Object.assign(log, { model: model.name, backend, target: backend, stream, key: principal.label });
+      const priority = requestPriority(c.req.header('x-request-priority'), principal.priority);
+      log.model = model.name;
+      log.stream = stream;
+      log.key = principal.label;
+      if (route.split) log.route = route.split.name;
+      if (priority !== 0) log.priority = priority;
+      // everything from here on, waiting in a queue included, is inside the request's deadline
+      scope.begin(model.timeouts.total, model.name);
 
-      const scopes = limitScopes(principal.name, principal.limits, model);
-      const admitted = scopes.length ? deps.limiter.admit(scopes, model.timeouts.total + 60_000) : null;
+      const scopes = limitScopes(principal, model, route.split);
+      const admitted = scopes.length ? deps.services(snapshot).limiter.admit(scopes, model.timeouts.total + 60_000) : null;
       const admission = admitted instanceof Promise ? await admitted : admitted;
-      const upstreamBody = buildUpstreamBody(model, name, body);
+      if (admission) scope.onEnd(() => admission.finish((log.prompt_tokens ?? 0) + (log.completion_tokens ?? 0)));
+
       const needUsage = scopes.some((s) => s.limits.tpm !== undefined) || (snapshot.metrics.enabled && snapshot.metrics.stream_usage);
       const hideUsage = stream && needUsage && !clientAskedUsage(body);
-      if (hideUsage) upstreamBody.stream_options = { ...asObject(body.stream_options), include_usage: true };
-
+      const bodies = new Map<ModelEntry, string>();
+      const bodyFor = (m: ModelEntry) => {
+        let text = bodies.get(m);
+        if (text === undefined) {
+          const out = buildUpstreamBody(m, name, body);
+          if (hideUsage) out.stream_options = { ...asObject(body.stream_options), include_usage: true };
+          bodies.set(m, (text = JSON.stringify(out)));
+        }
+        return text;
+      };
       const trace = traceContext(snapshot.server.traceparent, c.req.header('traceparent') ?? null, c.req.header('tracestate') ?? null);
       if (trace) log.trace_id = trace.traceId;
-      let forwarded: Forwarded;
+      const upstreamHeaders = { ...trace?.headers, 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': requestId };
+      const keepalive = stream && snapshot.server.keepalive_after > 0 ? { afterMs: snapshot.server.keepalive_after, intervalMs: snapshot.server.keepalive_interval } : undefined;
+
       const handedOver = deps.clock.now();
+      const pending = forward({
+        chain: route.chain,
+        endpoint: name,
+        bodyFor,
+        headers: upstreamHeaders,
+        stream,
+        hideUsage,
+        keepalive,
+        scope,
+        runtime: deps.runtime,
+        retryFor: (m) => m.retry ?? snapshot.server.retry,
+        priority,
+        affinityFor: (m) => affinityKey(m, principal, body.user, (h) => c.req.header(h)),
+        clock: deps.clock,
+        log,
+        random: deps.random,
+      });
+      const shadow = model.shadow;
+      if (shadow && deps.random() < shadow.sample) {
+        const target = snapshot.byName.get(shadow.model);
+        if (target) keepRunning(c, sendShadow({ from: model, shadow: target, endpoint: name, body: bodyFor(target), headers: upstreamHeaders, stream }, deps));
+      }
+
+      let forwarded: Forwarded | null;
       try {
-        forwarded = await forward({
-          model,
-          backend,
-          stream,
-          hideUsage,
-          retry: model.retry ?? snapshot.server.retry,
-          transport: deps.services(snapshot).transportFor(model),
-          clientSignal: c.req.raw.signal,
-          clock: deps.clock,
-          log,
-          request: {
-            url: upstreamUrl(model.backend_url ?? SIM_ORIGIN, name),
-            method: 'POST',
-            headers: {
-              ...model.headers,
-              ...trace?.headers,
-              'content-type': 'application/json',
-              accept: stream ? 'text/event-stream' : 'application/json',
-              'x-request-id': requestId,
-            },
-            body: JSON.stringify(upstreamBody),
-            connectTimeoutMs: model.timeouts.connect,
-          },
-        });
-      } catch (err) {
-        admission?.finish(0);
-        throw err;
+        forwarded = keepalive ? await inTime(pending, keepalive.afterMs) : await pending;
       } finally {
-        log.upstream_ms = round(deps.clock.now() - handedOver);
+        log.upstream_ms = round(deps.clock.now() - handedOver - (log.queue_ms ?? 0));
       }
-      const headers = forwarded.headers;
-      if (admission) {
-        const count = () => admission.finish((log.prompt_tokens ?? 0) + (log.completion_tokens ?? 0));
-        if (log.done) void log.done.then(count);
-        else count();
-        Object.assign(headers, admission.headers);
-      }
-      log.overhead_ms = round(deps.clock.now() - c.var.startedAt - (log.upstream_ms ?? 0));
-      return completeResponse(forwarded.body, forwarded.status, headers, requestId, log.overhead_ms);
+      const headers: Record<string, string> = forwarded ? forwarded.headers : { ...SSE_HEADERS };
+      if (forwarded) headers['x-modeltainer-model'] = forwarded.model.name;
+      if (admission) Object.assign(headers, admission.headers);
+      log.overhead_ms = overheadMs(log, c.var.startedAt, deps.clock.now());
+      // still waiting for the backend after keepalive_after: commit the stream now, keep it alive
+      const out = forwarded ? forwarded.body : committedStream(pending, keepalive!.intervalMs, scope, log);
+      return completeResponse(out, forwarded ? forwarded.status : 200, headers, requestId, log.overhead_ms);
     });
   }
 }
 
-function limitScopes(keyName: string, keyLimits: LimitScope['limits'], model: ModelEntry): LimitScope[] {
+/** Work that outlives the response: on Workers the isolate must be told to wait for it. */
+function keepRunning(c: Context<AppEnv>, work: Promise<void>): void {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // no execution context (Node, Bun, Deno): the process keeps running anyway
+  }
+}
+
+function limitScopes(principal: Principal, model: ModelEntry, split: ModelEntry | null): LimitScope[] {
   const scopes: LimitScope[] = [];
-  if (hasLimits(keyLimits)) scopes.push({ id: `key:${keyName}`, limits: keyLimits });
+  if (hasLimits(principal.limits)) scopes.push({ id: `key:${principal.name}`, limits: principal.limits });
+  if (split?.limits && hasLimits(split.limits)) scopes.push({ id: `model:${split.name}`, limits: split.limits });
   if (model.limits && hasLimits(model.limits)) scopes.push({ id: `model:${model.name}`, limits: model.limits });
   return scopes;
+}
+
+/** The consistent-hash key of a model's `affinity`, or null (ordinary balancing). */
+function affinityKey(model: ModelEntry, principal: Principal, user: unknown, header: (name: string) => string | undefined): string | null {
+  const a = model.affinity;
+  if (!a) return null;
+  if (a === 'key') return principal.kind === 'anonymous' ? null : principal.name;
+  if (a === 'user') return typeof user === 'string' && user !== '' ? user : null;
+  return header(a.slice('header:'.length)) || null;
 }
 
 function clientAskedUsage(body: Record<string, unknown>): boolean {

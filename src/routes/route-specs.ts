@@ -81,8 +81,11 @@ export const readyRoute = createRoute({
   path: '/readyz',
   operationId: 'ready',
   tags: ['Operations'],
-  summary: 'Readiness: a valid config is loaded',
-  responses: { 200: { description: 'Ready', content: { 'application/json': { schema: status('ready') } } } },
+  summary: 'Readiness: a valid config is loaded, the gateway is not draining, and some model has a target taking traffic',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: status('ready') } } },
+    503: { description: 'Draining (shutting down), or no model has a healthy target', content: { 'application/json': { schema: status('draining') } } },
+  },
 });
 
 /** The body schema a route declares, for the gateway's own reader to validate against. */

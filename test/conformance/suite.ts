@@ -216,8 +216,16 @@ export function addConformanceTests(runtime: string, getEnv: () => ConformanceEn
       await expectError(await fetch(`${env.gatewayURL}/v2/nothing`), 404, 'unknown_route');
       await expectError(await fetch(`${env.gatewayURL}/v1/chat/completions`), 405, 'method_not_allowed');
     });
-    it(`[${runtime}] 502 for a dead backend, 504 for a slow one`, async () => {
-      await expectError(await post('/v1/chat/completions', JSON.stringify({ model: 'dead', messages })), 502, 'backend_unreachable');
+    it(`[${runtime}] a dead backend: 502 until it is found down (probe or ejection), then 503 at once; 504 for a slow one`, async () => {
+      const dead = () => post('/v1/chat/completions', JSON.stringify({ model: 'dead', messages }));
+      let res = await dead();
+      for (let i = 0; i < 5 && res.status === 502; i++) {
+        expect((await expectError(res, 502, 'backend_unreachable')).message).toContain('127.0.0.1:9');
+        res = await dead();
+      }
+      const down = await expectError(res, 503, 'backend_unavailable');
+      expect(down.message).toMatch(/has no backend taking traffic: openai:127\.0\.0\.1:9 (down|ejected)/);
+      expect(res.headers.get('retry-after')).toBe('5');
       const slow = JSON.stringify({ model: 'impatient', messages, sim_fault: { type: 'slow_headers', ms: 1500 } });
       await expectError(await post('/v1/chat/completions', slow), 504, 'backend_timeout');
     });

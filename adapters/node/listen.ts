@@ -1,0 +1,31 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens with @hono/node-server and resolves once the port is bound. */
+export function listen(fetch: (req: Request) => Response | Promise<Response>, port: number, host: string): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    const server: ServerType = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
+      server.off('error', onError);
+      // Long generations must not be cut by Node's request timeouts.
+      Object.assign(server, { requestTimeout: 0, headersTimeout: 60_000 });
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `http://${shownHost}:${info.port}`,
+        port: info.port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      });
+    });
+    server.on('error', onError);
+  });
+}

@@ -1,0 +1,59 @@
+import { watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSyncedStore, createTimerScheduler, formatServeUsage, systemClock, type Capabilities } from '../../src/index.ts';
+import type { GatewayHost } from '../../src/serving/host.ts';
+import { createHttpMetrics } from './http-metrics.ts';
+import { listen } from './listen.ts';
+import { createRedisStore } from './redis-store.ts';
+import { createUndiciUpstream } from './undici-upstream.ts';
+
+export const nodeCapabilities: Capabilities = { runtime: 'node', limitStores: ['memory', 'redis'] };
+export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/models.yaml', import.meta.url));
+
+/** The gateway's runtime parts on Node: undici upstream, Redis limits, prom-client metrics, node:fs. */
+export function createNodeHost(usage = formatServeUsage('modeltainer serve')): GatewayHost {
+  return {
+    runtime: `node ${process.version}`,
+    capabilities: nodeCapabilities,
+    env: process.env,
+    defaultConfig: DEFAULT_CONFIG,
+    usage,
+    writeOut: (line) => void process.stdout.write(line),
+    writeErr: (text) => void process.stderr.write(text),
+    readText: (path) => readFile(path, 'utf8'),
+    watch(path, onChange) {
+      const watcher = watch(dirname(path), () => onChange());
+      watcher.on('error', () => undefined); // the directory went away: SIGHUP and /admin/reload still work
+      return () => watcher.close();
+    },
+    onSignal: (signal, handler) => void process.on(signal, handler),
+    onStrayError(handler) {
+      process.on('uncaughtException', (err) => handler('uncaught exception', err));
+      process.on('unhandledRejection', (err) => handler('unhandled rejection', err));
+    },
+    exit: (code) => process.exit(code),
+    scheduler: createTimerScheduler((t) => (t as NodeJS.Timeout).unref()),
+    upstream: createUndiciUpstream(),
+    limitStore(snapshot, logger) {
+      const { store, redis_url, sync_interval } = snapshot.rateLimits;
+      if (store !== 'redis' || !redis_url) return undefined;
+      const redis = createRedisStore(redis_url);
+      if (sync_interval === 0) return redis;
+      return createSyncedStore(redis, {
+        intervalMs: sync_interval,
+        clock: systemClock,
+        onError: (err) => logger.log('error', { msg: 'rate limit store failed while syncing counts', error: String(err) }),
+      });
+    },
+    httpMetrics: createHttpMetrics,
+    serve(fetch, options) {
+      const guarded = (req: Request) => {
+        const res = fetch(req);
+        return res instanceof Promise ? res.catch(options.lastResort) : res;
+      };
+      return listen(guarded, options.port, options.hostname);
+    },
+  };
+}

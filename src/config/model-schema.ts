@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { limitsSchema } from './auth-schema.ts';
+import { durationMs } from './duration.ts';
+
+export const backendKinds = ['vllm', 'llamacpp', 'openai', 'sim'] as const;
+export const modelFormats = ['chat_completions', 'completions', 'embeddings'] as const;
+export const balanceModes = ['least_outstanding', 'round_robin', 'weighted_random'] as const;
+
+const positive = z.number().int().positive();
+const headersSchema = z.record(z.string().min(1), z.string());
+
+const timeoutsSchema = z.strictObject({
+  connect: durationMs.default(5_000),
+  first_byte: durationMs.default(120_000),
+  total: durationMs.default(600_000),
+});
+
+export const retrySchema = z.strictObject({
+  attempts: z.number().int().min(1).max(10).default(3),
+  base_delay: durationMs.default(100),
+  max_delay: durationMs.default(5_000),
+});
+
+/** Health checking of a model's targets; every field falls back to `server.health`. */
+export const healthFields = {
+  /** Active probe period; 0 turns active probes off (passive ejection still works). */
+  interval: durationMs,
+  timeout: durationMs,
+  /** Probe path; default per backend kind (`/health`, or `/v1/models` for `openai`). */
+  path: z.string().regex(/^\//, 'a path starting with /'),
+  /** Consecutive failed requests (or probes) that eject a target: its breaker opens. */
+  eject_after: z.number().int().min(1).max(100),
+  /** How long an ejected target gets no traffic before one trial request (half-open). */
+  cooldown: durationMs,
+};
+const healthOverrideSchema = z.strictObject({
+  interval: healthFields.interval.optional(),
+  timeout: healthFields.timeout.optional(),
+  path: healthFields.path.optional(),
+  eject_after: healthFields.eject_after.optional(),
+  cooldown: healthFields.cooldown.optional(),
+});
+
+const simSchema = z.strictObject({
+  flavor: z.enum(['llamacpp', 'vllm']).default('llamacpp'),
+  ttft: durationMs.default(50),
+  token_delay: durationMs.default(20),
+  max_tokens: z.number().int().positive().default(16),
+  embeddings: z.boolean().optional(),
+});
+
+const targetSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  /** Share of traffic relative to the other targets (round_robin, weighted_random; least_outstanding divides by it). */
+  weight: z.number().positive().max(1_000_000).default(1),
+  /** Requests this replica takes at once; more wait in the model's queue (llama-server: its --parallel). */
+  max_concurrent: positive.optional(),
+  /** Added to (and overriding) the model's headers for this target. */
+  headers: headersSchema.default({}),
+});
+
+const affinitySchema = z
+  .string()
+  .regex(/^(key|user|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/, "expected 'key', 'user' or 'header:<name>'");
+
+export const modelSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    /** Absent only on a split entry, which routes to other models. */
+    backend: z.enum(backendKinds).optional(),
+    backend_url: z.url({ protocol: /^https?$/ }).optional(),
+    targets: z.array(targetSchema).min(1).optional(),
+    upstream_model: z.string().min(1).optional(),
+    format: z.enum(modelFormats).default('chat_completions'),
+    aliases: z.array(z.string().min(1)).default([]),
+    headers: headersSchema.default({}),
+    timeouts: timeoutsSchema.prefault({}),
+    retry: retrySchema.optional(),
+    defaults: z.record(z.string(), z.unknown()).default({}),
+    system_prompt: z.string().optional(),
+    /** Limits for the model as a whole, across all callers (429 when reached, no waiting). */
+    limits: limitsSchema.optional(),
+    sim: simSchema.optional(),
+    balance: z.enum(balanceModes).default('least_outstanding'),
+    affinity: affinitySchema.optional(),
+    /** Requests the model takes at once over all its targets; more wait in its queue. */
+    max_concurrent: positive.optional(),
+    max_queue: z.number().int().nonnegative().default(100),
+    queue_timeout: durationMs.default(30_000),
+    health: healthOverrideSchema.optional(),
+    fallbacks: z.array(z.string().min(1)).default([]),
+    split: z.array(z.strictObject({ model: z.string().min(1), weight: z.number().nonnegative().max(1_000_000) })).min(1).optional(),
+    sticky: z.enum(['key', 'user']).optional(),
+    shadow: z.strictObject({ model: z.string().min(1), sample: z.number().min(0).max(1).default(1) }).optional(),
+  })
+  .superRefine((m, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (m.split) {
+      for (const key of ['backend', 'backend_url', 'targets', 'sim', 'upstream_model', 'fallbacks', 'shadow', 'max_concurrent', 'affinity'] as const) {
+        const v = m[key];
+        if (v !== undefined && !(Array.isArray(v) && v.length === 0)) issue(key, `a split model routes to other models; set '${key}' on those`);
+      }
+      if (!m.split.some((s) => s.weight > 0)) issue('split', 'at least one split weight must be above 0');
+      return;
+    }
+    if (m.sticky) issue('sticky', "'sticky' applies to split models only");
+    if (!m.backend) {
+      issue('backend', "backend is required (vllm, llamacpp, openai or sim), or 'split' to route to other models");
+      return;
+    }
+    if (m.backend === 'sim') {
+      if (m.backend_url) issue('backend_url', "backend 'sim' runs in-process and takes no backend_url");
+      if (m.targets) issue('targets', "backend 'sim' runs in-process and takes no targets");
+    } else {
+      if (m.backend_url && m.targets) issue('targets', 'give backend_url (one target) or targets, not both');
+      if (!m.backend_url && !m.targets) issue('backend_url', `backend_url (or targets) is required for backend '${m.backend}'`);
+      if (m.sim) issue('sim', "'sim' options only apply to backend 'sim'");
+    }
+    const urls = new Set<string>();
+    m.targets?.forEach((t, j) => {
+      const id = t.url.replace(/\/+$/, '');
+      if (urls.has(id)) ctx.addIssue({ code: 'custom', path: ['targets', j, 'url'], message: `target ${id} is listed twice` });
+      urls.add(id);
+    });
+    if ('model' in m.defaults || 'stream' in m.defaults) issue('defaults', "defaults may not set 'model' or 'stream'");
+  });
+
+export type ModelConfig = z.output<typeof modelSchema>;
+export type RetryConfig = z.output<typeof retrySchema>;
+export type SimConfig = z.output<typeof simSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;
+export type BalanceMode = (typeof balanceModes)[number];

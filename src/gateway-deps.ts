@@ -1,0 +1,24 @@
+import type { ConfigStore } from './config/config-store.ts';
+import type { Clock, ConfigSource, HttpMetrics, Logger, Scheduler, UpstreamFetch } from './deps.ts';
+import type { CounterStore } from './limits/counter-store.ts';
+import type { GatewayMetrics } from './observability/gateway-metrics.ts';
+
+/** Everything createApp is given: the ports of deps.ts plus the gateway's own stores. */
+export interface GatewayDeps {
+  config: ConfigStore;
+  upstream: UpstreamFetch;
+  logger: Logger;
+  clock?: Clock;
+  /** Background work; without one, targets are never probed actively (passive ejection still works). */
+  scheduler?: Scheduler;
+  /** Lets POST /admin/reload, SIGHUP and the file watcher read the config again. */
+  configSource?: ConfigSource;
+  /** Without a configSource: why the config cannot be reloaded here, and what to do instead. */
+  noReload?: string;
+  /** Shared counters for rate limits (Redis on Node); in-memory when absent. */
+  limitStore?: CounterStore;
+  /** The gateway's metrics; a fresh registry when absent. */
+  metrics?: GatewayMetrics;
+  httpMetrics?: HttpMetrics;
+  random?: () => number;
+}

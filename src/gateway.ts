@@ -1,0 +1,101 @@
+import { buildApp, type GatewayHono } from './app.ts';
+import { createConfigReloader, authOff, type ConfigReloader, type ReloadResult } from './config/reloader.ts';
+import type { Scheduler } from './deps.ts';
+import type { GatewayDeps } from './gateway-deps.ts';
+import { createMemoryStore } from './limits/memory-store.ts';
+import { systemClock } from './observability/clock.ts';
+import { createGatewayMetrics } from './observability/gateway-metrics.ts';
+import { InFlight } from './request/in-flight.ts';
+import { GatewayRuntime } from './runtime/gateway-runtime.ts';
+import { createSnapshotServices } from './snapshot-services.ts';
+
+/** The gateway: its Hono app plus the live parts a server drives (probes, reload, drain). */
+export interface Gateway {
+  readonly app: GatewayHono;
+  readonly fetch: GatewayHono['fetch'];
+  readonly runtime: GatewayRuntime;
+  /** Null where the config cannot be reloaded in place (no `configSource`). */
+  readonly reloader: ConfigReloader | null;
+  readonly inFlight: InFlight;
+  /** Starts background work (health probes) on the server's scheduler. */
+  start(scheduler: Scheduler): void;
+  /** Reads the config source again and applies it (SIGHUP, the file watcher). */
+  reload(trigger: string): Promise<ReloadResult | null>;
+  /** Stops taking requests (503, `/readyz` 503); resolves when those in flight have finished. */
+  drain(): Promise<void>;
+  stop(): void;
+}
+
+const NO_SOURCE = 'This gateway was started without a config file to read again.';
+
+/**
+ * Builds the gateway from its ports. Nothing runs in the background until `start`.
+ *
+ * @example
+ * const gw = createGateway({ config: createConfigStore(parseConfig(text)), upstream: fetchUpstream, logger });
+ * export default { fetch: gw.fetch };
+ */
+export function createGateway(deps: GatewayDeps, options: { initialConfigText?: string } = {}): Gateway {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const metrics = deps.metrics ?? createGatewayMetrics();
+  const store = deps.limitStore ?? createMemoryStore();
+  const services = createSnapshotServices(store, clock, deps.logger);
+  const inFlight = new InFlight();
+  const runtime = new GatewayRuntime(deps.config.current(), { clock, logger: deps.logger, http: deps.upstream, random });
+  deps.config.subscribe((next, _prev, diff) => runtime.apply(next, diff));
+  const source = deps.configSource;
+  const reloader = source
+    ? createConfigReloader({ source, store: deps.config, logger: deps.logger, clock, initialText: options.initialConfigText, onResult: (r) => metrics.reloadEnded(r) })
+    : null;
+  metrics.observe(() => ({
+    inFlight: inFlight.count,
+    models: runtime.all().map((rt) => ({
+      model: rt.name,
+      queued: rt.queued,
+      targets: [...rt.states, ...rt.draining].map((s) => ({ backend: s.target.label, inFlight: s.inFlight, up: s.up })),
+    })),
+  }));
+  if (authOff(deps.config.current())) {
+    deps.logger.log('warn', { msg: 'AUTHENTICATION IS OFF (auth.mode none): anyone who can reach this gateway can use every model. Configure auth.keys or auth.jwt before exposing it.' });
+  }
+  const app = buildApp({
+    config: deps.config,
+    logger: deps.logger,
+    clock,
+    random,
+    metrics,
+    httpMetrics: deps.httpMetrics,
+    services,
+    runtime,
+    reloader,
+    noReload: deps.noReload ?? NO_SOURCE,
+    inFlight,
+  });
+  let scheduler: Scheduler | null = null;
+  return {
+    app,
+    fetch: app.fetch,
+    runtime,
+    reloader,
+    inFlight,
+    start(s) {
+      scheduler = s;
+      runtime.start(s);
+    },
+    reload: (trigger) => (reloader ? reloader.reload(trigger) : Promise.resolve(null)),
+    drain() {
+      inFlight.draining = true;
+      return inFlight.whenIdle();
+    },
+    stop() {
+      runtime.stop();
+      scheduler?.stop();
+    },
+  };
+}
+
+/** The gateway's Hono app alone, for tests and embedding (`app.request`, `app.fetch`). */
+export function createApp(deps: GatewayDeps): GatewayHono {
+  return createGateway(deps).app;
+}

@@ -1,0 +1,96 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errorResponse } from '../schemas/openai-responses.ts';
+
+const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
+const adminErrors = {
+  401: json('Missing or wrong admin key', errorResponse),
+  403: json('Authentication is on but auth.admin_key_sha256 is not set', errorResponse),
+};
+const security = [{ adminKey: [] }];
+
+const issue = z.object({ file: z.string(), line: z.number().int(), column: z.number().int(), path: z.string(), message: z.string() });
+
+const configStatus = z
+  .object({
+    source: z.string().openapi({ example: 'config/models.yaml' }),
+    hash: z.string().openapi({ description: 'SHA-256 of the config text now serving' }),
+    loaded_at: z.string().openapi({ example: '2026-11-29T10:00:00.000Z' }),
+    last_reload: z.object({ at: z.string(), trigger: z.string(), result: z.enum(['ok', 'error', 'unchanged']) }).nullable(),
+    last_error: z.object({ at: z.string(), trigger: z.string(), message: z.string(), issues: z.array(issue) }).nullable(),
+    pending_restart: z.array(z.string()).openapi({ description: 'Settings of the file that take effect only after a restart' }),
+  })
+  .openapi('ConfigStatus');
+
+const reloadResult = z
+  .object({
+    result: z.enum(['ok', 'unchanged']),
+    hash: z.string(),
+    diff: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.object({ name: z.string(), fields: z.array(z.string()) })), sections: z.array(z.string()) }).optional(),
+    pending_restart: z.array(z.string()),
+  })
+  .openapi('ReloadResult');
+
+const targetState = z.object({
+  target: z.string().openapi({ example: 'llamacpp:10.0.0.5:8080' }),
+  in_flight: z.number().int(),
+  max_concurrent: z.number().int().nullable(),
+  weight: z.number(),
+  health: z.enum(['unknown', 'up', 'down']),
+  breaker: z.enum(['closed', 'open', 'half_open']),
+  consecutive_failures: z.number().int(),
+  sent: z.number().int(),
+  failed: z.number().int(),
+  draining: z.boolean(),
+});
+
+const queueState = z
+  .object({
+    models: z.array(
+      z.object({
+        model: z.string(),
+        in_flight: z.number().int(),
+        max_concurrent: z.number().int().nullable(),
+        queued: z.number().int(),
+        max_queue: z.number().int(),
+        by_priority: z.record(z.string(), z.number().int()).openapi({ example: { '10': 2, '0': 5 } }),
+        oldest_wait_ms: z.number().nullable(),
+        targets: z.array(targetState),
+      }),
+    ),
+  })
+  .openapi('QueueState');
+
+export const adminConfigRoute = createRoute({
+  method: 'get',
+  path: '/admin/config',
+  operationId: 'getConfigStatus',
+  tags: ['Admin'],
+  summary: 'The config now serving: hash, when it was loaded, its file, the last reload error',
+  security,
+  responses: { 200: json('Config status', configStatus), ...adminErrors },
+});
+
+export const adminReloadRoute = createRoute({
+  method: 'post',
+  path: '/admin/reload',
+  operationId: 'reloadConfig',
+  tags: ['Admin'],
+  summary: 'Reads the config file again and applies what changed; an invalid file changes nothing',
+  security,
+  responses: {
+    200: json('Applied, or the file had not changed', reloadResult),
+    400: json('The file is invalid (file, line, field); the previous config keeps serving', errorResponse),
+    ...adminErrors,
+    501: json('This runtime cannot reload in place (Cloudflare Workers: deploy a new version)', errorResponse),
+  },
+});
+
+export const adminQueueRoute = createRoute({
+  method: 'get',
+  path: '/admin/queue',
+  operationId: 'getQueueState',
+  tags: ['Admin'],
+  summary: 'Per model: requests in flight and waiting (by priority, oldest wait), and each target’s load, health and breaker',
+  security,
+  responses: { 200: json('Queue and target state', queueState), ...adminErrors },
+});

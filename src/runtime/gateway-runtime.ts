@@ -1,0 +1,110 @@
+import type { ConfigDiff } from '../config/config-diff.ts';
+import type { ConfigSnapshot, ModelEntry } from '../config/snapshot.ts';
+import type { Scheduler } from '../deps.ts';
+import { probeTarget } from '../targets/health-probe.ts';
+import { ModelRuntime, type RuntimeContext } from './model-runtime.ts';
+
+/**
+ * All live per-model state, keyed by model name. Created from the first snapshot and
+ * reconciled with every reload's diff: added models start, removed ones drain and go,
+ * changed ones keep whatever the change does not touch.
+ */
+export class GatewayRuntime {
+  private readonly byName = new Map<string, ModelRuntime>();
+  private readonly probes = new Map<string, { interval: number; cancel: () => void }>();
+  private scheduler: Scheduler | null = null;
+  private seq = 0;
+
+  constructor(
+    snapshot: ConfigSnapshot,
+    private readonly ctx: RuntimeContext,
+  ) {
+    for (const m of snapshot.models) this.byName.set(m.name, this.create(m));
+  }
+
+  /** The live runtime of a model a request resolved; one that has left the config meanwhile still serves it. */
+  model(entry: ModelEntry): ModelRuntime {
+    let rt = this.byName.get(entry.name);
+    if (!rt) {
+      rt = this.create(entry);
+      rt.retired = true;
+      this.byName.set(entry.name, rt);
+    }
+    return rt;
+  }
+
+  get(name: string): ModelRuntime | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): ModelRuntime[] {
+    return [...this.byName.values()];
+  }
+
+  /** Queue order across the gateway: arrival. */
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  apply(next: ConfigSnapshot, diff: ConfigDiff): void {
+    for (const m of next.models) {
+      const rt = this.byName.get(m.name);
+      if (rt) rt.update(m);
+      else this.byName.set(m.name, this.create(m));
+    }
+    for (const name of diff.removed) this.byName.get(name)?.retire();
+    if (this.scheduler) this.armProbes();
+  }
+
+  /** Starts active health checks through the server's scheduler (none on runtimes without background work). */
+  start(scheduler: Scheduler): void {
+    this.scheduler = scheduler;
+    this.armProbes();
+  }
+
+  stop(): void {
+    for (const p of this.probes.values()) p.cancel();
+    this.probes.clear();
+    this.scheduler = null;
+  }
+
+  /** Probes every target of every model once. */
+  async probeAll(): Promise<void> {
+    await Promise.all(this.all().filter((rt) => !rt.retired).map((rt) => this.probe(rt)));
+  }
+
+  private async probe(rt: ModelRuntime): Promise<void> {
+    const { timeout } = rt.entry.healthSettings;
+    await Promise.all(
+      rt.states.map(async (state) => {
+        const health = await probeTarget(state.target, timeout);
+        if (!state.retired) rt.healthSeen(state, health);
+      }),
+    );
+  }
+
+  private armProbes(): void {
+    const scheduler = this.scheduler;
+    if (!scheduler) return;
+    for (const [name, p] of this.probes) {
+      const rt = this.byName.get(name);
+      if (!rt || rt.retired || rt.entry.healthSettings.interval !== p.interval || rt.states.length === 0) {
+        p.cancel();
+        this.probes.delete(name);
+      }
+    }
+    for (const rt of this.byName.values()) {
+      const interval = rt.entry.healthSettings.interval;
+      if (rt.retired || interval === 0 || rt.states.length === 0 || this.probes.has(rt.name)) continue;
+      const run = () => void this.probe(rt);
+      this.probes.set(rt.name, { interval, cancel: scheduler.every(interval, run) });
+      run();
+    }
+  }
+
+  private create(entry: ModelEntry): ModelRuntime {
+    return new ModelRuntime(entry, this.ctx, (rt) => {
+      if (this.byName.get(rt.name) === rt && rt.retired) this.byName.delete(rt.name);
+    });
+  }
+}

@@ -1,0 +1,285 @@
+import type { ModelEntry } from '../config/snapshot.ts';
+import type { Clock, Logger, UpstreamFetch } from '../deps.ts';
+import { errors } from '../errors/errors.ts';
+import type { GatewayError } from '../errors/gateway-error.ts';
+import { WaitQueue, type Waiting } from '../queue/wait-queue.ts';
+import { buildTargets } from '../targets/build-targets.ts';
+import { pickTarget, type PickRequest, type RoundRobin } from '../targets/picker.ts';
+import { TargetState } from '../targets/target-state.ts';
+import { isFailure, type AttemptOutcome, type Target } from '../targets/target.ts';
+
+/** One attempt's hold on a target: a slot on it and on its model until released. */
+export interface Lease {
+  readonly state: TargetState;
+  readonly target: Target;
+  /** The target answered well (headers of a 2xx/4xx): closes a half-open breaker at once. */
+  succeeded(): void;
+  /** Ends the attempt: frees both slots and reports the outcome. Later calls do nothing. */
+  release(outcome: AttemptOutcome): void;
+}
+
+export interface AcquireRequest extends PickRequest {
+  priority: number;
+  /** Fires when the client leaves or the request's deadline passes: a waiting request leaves the queue. */
+  signal: AbortSignal;
+  /** The error for an aborted `signal`. */
+  abortError(): GatewayError;
+  /** false: never wait (shadow copies); throws queue_full instead. */
+  queue: boolean;
+  /** Place in line; a retry keeps the one it had. */
+  seq: number;
+}
+
+interface Waiter extends Waiting {
+  req: AcquireRequest;
+  resolve(lease: Lease): void;
+  reject(err: GatewayError): void;
+  cleanup(): void;
+}
+
+export interface RuntimeContext {
+  clock: Clock;
+  logger: Logger;
+  http: UpstreamFetch;
+  random: () => number;
+}
+
+const EWMA = 0.2;
+
+/**
+ * A model as a live object, keyed by name: its targets' state (in flight, breaker,
+ * health), its waiting line and its counters. Reloads update it in place; only what the
+ * change touches is rebuilt.
+ */
+export class ModelRuntime {
+  readonly name: string;
+  entry: ModelEntry;
+  states: TargetState[] = [];
+  inFlight = 0;
+  /** Left the config: serves what it holds, then is dropped. */
+  retired = false;
+  readonly rr: RoundRobin = { current: new Map() };
+  /** Split models: the smooth round-robin position over their members. */
+  readonly splitRr = { current: new Map<string, number>() };
+  /** Mean time a lease is held, for Retry-After. */
+  serviceMs = 1000;
+  private readonly queue = new WaitQueue<Waiter>();
+  private readonly byId = new Map<string, TargetState>();
+  private readonly retiring = new Set<TargetState>();
+
+  constructor(
+    entry: ModelEntry,
+    private readonly ctx: RuntimeContext,
+    private readonly onIdle: (rt: ModelRuntime) => void,
+  ) {
+    this.name = entry.name;
+    this.entry = entry;
+    this.update(entry);
+  }
+
+  /** Applies a new entry: targets with an unchanged id keep their state; new ones start fresh; dropped ones drain. */
+  update(entry: ModelEntry): void {
+    this.entry = entry;
+    this.retired = false;
+    const existing = new Map([...this.byId].map(([id, s]) => [id, s.target]));
+    const targets = buildTargets(entry, this.ctx.http, existing);
+    const next: TargetState[] = [];
+    const keep = new Set<string>();
+    for (const t of targets) {
+      let state = this.byId.get(t.id);
+      if (state) state.target = t;
+      else {
+        state = new TargetState(t);
+        this.byId.set(t.id, state);
+      }
+      state.retired = false;
+      this.retiring.delete(state);
+      keep.add(t.id);
+      next.push(state);
+    }
+    for (const [id, state] of this.byId) {
+      if (keep.has(id)) continue;
+      this.byId.delete(id);
+      state.retired = true;
+      if (state.inFlight > 0) this.retiring.add(state);
+    }
+    this.states = next;
+    this.dispatch();
+  }
+
+  retire(): void {
+    this.retired = true;
+    this.checkIdle();
+  }
+
+  /** Targets still finishing requests after they left the config. */
+  get draining(): readonly TargetState[] {
+    return [...this.retiring];
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  queueSummary(): ReturnType<WaitQueue<Waiter>['summary']> {
+    return this.queue.summary();
+  }
+
+  /** Some target takes traffic (busy or not). */
+  anyAvailable(now = this.ctx.clock.now()): boolean {
+    const cooldown = this.entry.healthSettings.cooldown;
+    return this.states.some((s) => s.available(now, cooldown));
+  }
+
+  /**
+   * A lease on a target, at once when one has room, else after waiting in line (by
+   * priority, then arrival) within `queue_timeout`. Throws 503 when no target takes
+   * traffic at all, 429 when the line is full.
+   */
+  acquire(req: AcquireRequest): Lease | Promise<Lease> {
+    const now = this.ctx.clock.now();
+    if (!this.anyAvailable(now)) throw this.unavailable();
+    if (this.queue.length === 0 || req.tried) {
+      const lease = this.tryGrant(req, now);
+      if (lease) return lease;
+    }
+    if (!req.queue || this.queue.length >= this.entry.max_queue) throw errors.queueFull(this.name, this.queue.length, this.retryAfterS());
+    return this.wait(req, now);
+  }
+
+  private wait(req: AcquireRequest, now: number): Promise<Lease> {
+    return new Promise<Lease>((resolve, reject) => {
+      const onAbort = () => {
+        if (this.queue.remove(waiter)) {
+          waiter.cleanup();
+          reject(req.abortError());
+          this.checkIdle();
+        }
+      };
+      const timer = setTimeout(() => {
+        if (this.queue.remove(waiter)) {
+          waiter.cleanup();
+          reject(errors.queueTimeout(this.name, this.ctx.clock.now() - now, this.retryAfterS()));
+          this.checkIdle();
+        }
+      }, this.entry.queue_timeout);
+      const waiter: Waiter = {
+        priority: req.priority,
+        seq: req.seq,
+        since: now,
+        req,
+        resolve,
+        reject,
+        cleanup: () => {
+          clearTimeout(timer);
+          req.signal.removeEventListener('abort', onAbort);
+        },
+      };
+      if (req.signal.aborted) return reject(req.abortError());
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(waiter);
+    });
+  }
+
+  private modelHasRoom(): boolean {
+    const max = this.entry.max_concurrent;
+    return max === undefined || this.inFlight < max;
+  }
+
+  private tryGrant(req: PickRequest, now: number): Lease | null {
+    if (!this.modelHasRoom()) return null;
+    const cooldown = this.entry.healthSettings.cooldown;
+    const state = pickTarget(this.states, (s) => s.hasCapacity() && s.available(now, cooldown), this.entry.balance, req, this.rr, this.ctx.random);
+    return state ? this.lease(state, now) : null;
+  }
+
+  private lease(state: TargetState, grantedAt: number): Lease {
+    state.breaker.dispatched();
+    state.inFlight++;
+    state.sent++;
+    this.inFlight++;
+    let verdict = false;
+    let released = false;
+    return {
+      state,
+      target: state.target,
+      succeeded: () => {
+        if (verdict) return;
+        verdict = true;
+        state.breaker.success();
+      },
+      release: (outcome) => {
+        if (released) return;
+        released = true;
+        state.inFlight--;
+        this.inFlight--;
+        const now = this.ctx.clock.now();
+        this.serviceMs += EWMA * (now - grantedAt - this.serviceMs);
+        this.report(state, outcome, verdict, now);
+        if (state.retired && state.inFlight === 0) this.retiring.delete(state);
+        this.dispatch();
+        this.checkIdle();
+      },
+    };
+  }
+
+  private report(state: TargetState, outcome: AttemptOutcome, verdict: boolean, now: number): void {
+    if (isFailure(outcome)) {
+      state.failed++;
+      const wasOpen = state.breaker.state === 'open';
+      state.breaker.failure(now, this.entry.healthSettings.eject_after);
+      if (!wasOpen && state.breaker.state === 'open') {
+        this.ctx.logger.log('warn', { msg: 'target ejected', model: this.name, target: state.target.label, failures: state.breaker.failures, last: outcome });
+      }
+    } else if (outcome === 'ok') {
+      if (!verdict) state.breaker.success();
+    } else state.breaker.neutral();
+  }
+
+  /** Health or capacity changed: serve waiters that can go now; fail them all if nothing takes traffic. */
+  dispatch(): void {
+    if (this.queue.length === 0) return;
+    const now = this.ctx.clock.now();
+    for (const w of this.queue.inOrder()) {
+      if (!this.modelHasRoom()) break;
+      const lease = this.tryGrant(w.req, now);
+      if (!lease) continue;
+      this.queue.remove(w);
+      w.cleanup();
+      w.resolve(lease);
+    }
+    if (this.queue.length > 0 && !this.anyAvailable(now)) {
+      for (const w of this.queue.inOrder()) {
+        this.queue.remove(w);
+        w.cleanup();
+        w.reject(this.unavailable());
+      }
+    }
+  }
+
+  /** A health probe's verdict on one target. */
+  healthSeen(state: TargetState, health: TargetState['health']): void {
+    const was = state.health;
+    state.health = health;
+    if (health === 'up' && (was === 'down' || state.breaker.state === 'open')) state.breaker.probeRecovered();
+    if (was !== health && (health === 'down' || was === 'down')) {
+      this.ctx.logger.log(health === 'down' ? 'warn' : 'info', { msg: health === 'down' ? 'target down' : 'target up', model: this.name, target: state.target.label });
+    }
+    this.dispatch();
+  }
+
+  retryAfterS(): number {
+    const capacity = this.entry.max_concurrent ?? this.states.reduce((n, s) => n + (s.target.maxConcurrent ?? 1), 0);
+    const estimate = (this.serviceMs * (this.queue.length + 1)) / Math.max(1, capacity) / 1000;
+    return Math.min(60, Math.max(1, Math.ceil(estimate)));
+  }
+
+  private unavailable(): GatewayError {
+    const why = this.states.length === 0 ? 'no targets configured' : this.states.map((s) => `${s.target.label} ${s.health === 'down' ? 'down' : 'ejected'}`).join(', ');
+    return errors.noHealthyTarget(this.name, why);
+  }
+
+  private checkIdle(): void {
+    if (this.retired && this.inFlight === 0 && this.queue.length === 0) this.onIdle(this);
+  }
+}

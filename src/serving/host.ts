@@ -1,0 +1,67 @@
+import type { ConfigSnapshot } from '../config/snapshot.ts';
+import type { Capabilities, HttpMetrics, Logger, Scheduler, UpstreamFetch } from '../deps.ts';
+import { toErrorResponse } from '../errors/to-error-response.ts';
+import type { CounterStore } from '../limits/counter-store.ts';
+
+export type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** A listening server, as the runtime's own API gives it. */
+export interface Listening {
+  port: number;
+  /** Stops listening and closes idle connections; resolves when the socket is closed. */
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  hostname: string;
+  port: number;
+  /** For the runtime's own error hook: what to answer if the app ever throws. */
+  lastResort: (err: unknown) => Response;
+}
+
+/**
+ * What a runtime adapter provides to run the gateway: files, signals, processes, a
+ * listener. Everything else (config loading, reload, drain, the messages) is written
+ * once, in runGateway, against this.
+ */
+export interface GatewayHost {
+  /** e.g. `node v20.20.2`, `bun 1.4.5`: shown in the listening line. */
+  runtime: string;
+  capabilities: Capabilities;
+  env: Readonly<Record<string, string | undefined>>;
+  defaultConfig: string;
+  usage: string;
+  /** stdout, one complete line per call */
+  writeOut(line: string): void;
+  /** stderr, for usage and config errors before the logger exists */
+  writeErr(text: string): void;
+  readText(path: string): Promise<string>;
+  /** Calls `onChange` when anything in the file's directory changes (editors replace files by rename); returns stop. */
+  watch?(path: string, onChange: () => void): () => void;
+  onSignal(signal: Signal, handler: () => void): void;
+  onStrayError(handler: (kind: 'uncaught exception' | 'unhandled rejection', err: unknown) => void): void;
+  exit(code: number): void;
+  scheduler: Scheduler;
+  upstream: UpstreamFetch & { close?(): Promise<void> };
+  /** Node: the Redis store when the config asks for it. */
+  limitStore?(snapshot: ConfigSnapshot, logger: Logger): (CounterStore & { close?(): Promise<void> }) | undefined;
+  httpMetrics?(): HttpMetrics;
+  serve(fetch: (req: Request) => Response | Promise<Response>, options: ServeOptions): Promise<Listening>;
+}
+
+/** `http://host:port`, with brackets around an IPv6 address. */
+export function listeningUrl(hostname: string, port: number): string {
+  return `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+}
+
+/** The runtime caught an error the app did not: log it, answer the generic OpenAI-shaped 500 (never the error's message). */
+export function lastResort(logger: Logger): (err: unknown) => Response {
+  return (err) => {
+    logger.log('error', { msg: 'unhandled error', error: describeError(err) });
+    return toErrorResponse(err);
+  };
+}
+
+export function describeError(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

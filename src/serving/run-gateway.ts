@@ -1,0 +1,106 @@
+import { formatServeUsageError, parseServeArgs, UsageError } from '../cli/parse-serve-args.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { createConfigStore } from '../config/config-store.ts';
+import { parseConfig } from '../config/parse-config.ts';
+import { createGateway, type Gateway } from '../gateway.ts';
+import { createJsonLogger } from '../observability/json-logger.ts';
+import { describeError, lastResort, listeningUrl, type GatewayHost } from './host.ts';
+import { createShutdown } from './shutdown.ts';
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  gateway: Gateway;
+}
+
+/** Quiet time after the last file event before the config is read again (editors write in bursts). */
+const WATCH_DEBOUNCE_MS = 150;
+
+/**
+ * Serves the gateway on a runtime: parses the flags, loads and validates the config,
+ * listens, and wires what every runtime shares: crash guards, config reload (file
+ * watcher, SIGHUP, POST /admin/reload), graceful drain on SIGTERM/SIGINT, the listening
+ * line. Exits 2 on a usage error and 1 on an invalid config, naming file, line and field.
+ *
+ * @example
+ * await runGateway(createNodeHost(), process.argv.slice(2));
+ */
+export async function runGateway(host: GatewayHost, argv: readonly string[]): Promise<RunningGateway | null> {
+  let args;
+  try {
+    args = parseServeArgs(argv, host.env, { config: host.defaultConfig });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    host.writeErr(formatServeUsageError(err, host.usage));
+    host.exit(2);
+    return null;
+  }
+  if (args.help) {
+    host.writeOut(`${host.usage}\n`);
+    host.exit(0);
+    return null;
+  }
+  const logger = createJsonLogger(host.writeOut, args.logLevel);
+  const file = args.config;
+  let text: string;
+  let snapshot;
+  try {
+    text = await host.readText(file);
+    snapshot = parseConfig(text, { file, env: host.env, capabilities: host.capabilities });
+  } catch (err) {
+    host.writeErr(err instanceof ConfigError ? `invalid config:\n${err.message}\n` : `cannot read config ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    host.exit(1);
+    return null;
+  }
+  // a bug in one request must not take every other stream down with it: log it and keep serving
+  host.onStrayError((kind, err) => logger.log('error', { msg: kind, error: describeError(err) }));
+
+  const limitStore = host.limitStore?.(snapshot, logger);
+  const config = createConfigStore(snapshot);
+  const gateway = createGateway(
+    {
+      config,
+      upstream: host.upstream,
+      logger,
+      scheduler: host.scheduler,
+      configSource: { file, read: () => host.readText(file), env: host.env, capabilities: host.capabilities },
+      limitStore,
+      httpMetrics: host.httpMetrics?.(),
+    },
+    { initialConfigText: text },
+  );
+  const server = await host.serve(gateway.fetch, { hostname: args.host, port: args.port, lastResort: lastResort(logger) });
+  gateway.start(host.scheduler);
+
+  let stopWatching: () => void = () => undefined;
+  if (host.watch) {
+    let pending: (() => void) | null = null;
+    stopWatching = host.watch(file, () => {
+      pending?.();
+      pending = host.scheduler.after(WATCH_DEBOUNCE_MS, () => {
+        pending = null;
+        void gateway.reload('file changed');
+      });
+    });
+  }
+  host.onSignal('SIGHUP', () => void gateway.reload('SIGHUP'));
+  const shutdown = createShutdown({
+    gateway,
+    logger,
+    scheduler: host.scheduler,
+    drainTimeoutMs: () => config.current().server.drain_timeout,
+    close: async () => {
+      stopWatching();
+      await server.close();
+      await host.upstream.close?.();
+      await limitStore?.close?.();
+    },
+    exit: (code) => host.exit(code),
+  });
+  host.onSignal('SIGTERM', () => shutdown('SIGTERM'));
+  host.onSignal('SIGINT', () => shutdown('SIGINT'));
+
+  const url = listeningUrl(args.host, server.port);
+  logger.log('info', { msg: 'listening', url, config: file, models: snapshot.models.map((m) => m.name), runtime: host.runtime });
+  return { url, port: server.port, gateway };
+}
