@@ -6,11 +6,11 @@
 import { watch } from 'node:fs';
 import { dirname } from 'node:path';
 import { createTimerScheduler, fetchUpstream, formatServeUsage, type Capabilities } from '../../src/index.ts';
+import { within } from '../../src/serving/host.ts';
 import { runGateway } from '../../src/serving/run-gateway.ts';
 
 /** Rate-limit counters live in this process's memory; there is no Redis store on Bun yet. */
 const CAPABILITIES: Capabilities = { runtime: 'bun', limitStores: ['memory'] };
-
 await runGateway(
   {
     runtime: `bun ${Bun.version}`,
@@ -50,8 +50,13 @@ await runGateway(
         fetch: (req) => fetch(req),
         error: options.lastResort,
       });
-      // after the drain nothing is in flight: close idle keep-alive connections too
-      return { port: server.port ?? options.port, close: () => server.stop(true) };
+      // stop() stops listening and lets responses being written finish, but waits for every
+      // stream however long; stop(true) then cuts what is left
+      const close = async (graceMs: number) => {
+        await within(graceMs, server.stop());
+        await server.stop(true);
+      };
+      return { port: server.port ?? options.port, close };
     },
   },
   Bun.argv.slice(2),

@@ -6,21 +6,12 @@
  * Deno.watchFs, Deno.serve and Deno's fetch upstream; everything else is runGateway's.
  */
 import { createTimerScheduler, fetchUpstream, formatServeUsage, type Capabilities } from '../../src/index.ts';
+import { within } from '../../src/serving/host.ts';
 import { runGateway } from '../../src/serving/run-gateway.ts';
 
 /** Rate-limit counters live in this process's memory; there is no Redis store on Deno yet. */
 const CAPABILITIES: Capabilities = { runtime: 'deno', limitStores: ['memory'] };
 const encoder = new TextEncoder();
-/** On close, how long responses still being delivered get before their connections are cut. */
-const FLUSH_MS = 1_000;
-
-/** Waits for `p`, but no longer than `ms`. */
-async function within(ms: number, p: Promise<unknown>): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
-
 /** Synchronous, so lines never interleave and the last one is out before Deno.exit. */
 function writeSync(file: typeof Deno.stdout, text: string): void {
   const bytes = encoder.encode(text);
@@ -64,39 +55,22 @@ await runGateway(
     scheduler: createTimerScheduler((t) => Deno.unrefTimer(t as number)),
     upstream: fetchUpstream,
     serve(fetch, options) {
-      // Responses not yet fully delivered (settled by Deno's `info.completed`).
-      const sending = new Set<Promise<void>>();
-      const cut = new AbortController();
-      let finished: Promise<void> = Promise.resolve();
-      // Not server.shutdown(): it waits for every response to end, so a stream still running
-      // when the drain timed out kept the process alive until it finished (or forever, for a
-      // client that stops reading). After a full drain only the last bytes of a response can
-      // still be on their way: they get FLUSH_MS, then everything still open is cut.
-      const close = async () => {
-        await within(FLUSH_MS, Promise.all(sending));
-        cut.abort();
-        await within(FLUSH_MS, finished);
-      };
+      // shutdown() stops listening and lets responses being written finish, but waits for every
+      // stream however long: it gets graceMs, then what is still open dies with the process.
+      // (Aborting Deno.serve's `signal` would cut streams, but after shutdown() Deno 2.9 throws
+      // "Bad resource ID", and without shutdown() a response whose handler just returned is lost.)
       return new Promise((resolve) => {
         const server = Deno.serve(
           {
             hostname: options.hostname,
             port: options.port,
-            // aborting closes the listener and cuts every connection, streams included
-            signal: cut.signal,
             // replaces Deno's own "Listening on" line, which is not JSON
-            onListen: ({ port }) => resolve({ port, close }),
+            onListen: ({ port }) => resolve({ port, close: (graceMs) => within(graceMs, server.shutdown()) }),
             onError: options.lastResort,
           },
-          (req, info) => {
-            const sent = info.completed.catch(() => undefined);
-            sending.add(sent);
-            void sent.then(() => sending.delete(sent));
-            // Deno aborts `req.signal` when the client disconnects, which stops the backend request.
-            return fetch(req);
-          },
+          // Deno aborts `req.signal` when the client disconnects, which stops the backend request.
+          (req) => fetch(req),
         );
-        finished = server.finished;
       });
     },
   },

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface RunningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** Stops listening; open connections get `graceMs` (default 0) to finish their responses, then are cut. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Listens with @hono/node-server and resolves once the port is bound. */
@@ -19,10 +20,13 @@ export function listen(fetch: (req: Request) => Response | Promise<Response>, po
       resolve({
         url: `http://${shownHost}:${info.port}`,
         port: info.port,
-        close: () =>
+        close: (graceMs = 0) =>
           new Promise<void>((done) => {
+            const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
             server.close(() => done());
-            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+            http.closeIdleConnections?.();
+            // responses still being written finish (their connections close once idle); then cut what is left
+            setTimeout(() => http.closeAllConnections?.(), graceMs).unref();
           }),
       });
     });

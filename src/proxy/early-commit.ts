@@ -39,6 +39,7 @@ export function committedStream(pending: Promise<Forwarded>, intervalMs: number,
       stop();
       const error = err instanceof GatewayError ? err : new GatewayError({ status: 500, message: 'The gateway hit an internal error.', code: 'internal_error' });
       log.error_code = error.code ?? error.type;
+      if (error.status === 499) log.status = 499;
       scope.end();
       return encoder.encode(toErrorEvent(error));
     },

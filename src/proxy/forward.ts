@@ -65,7 +65,7 @@ async function forwardToModel(input: ForwardInput, model: ModelEntry, seq: numbe
   const rt = input.runtime.model(model);
   const retry = input.retryFor(model);
   const attempts = Math.max(retry.attempts, rt.states.length);
-  const tried = new Set<TargetState>();
+  let tried: Set<TargetState> | null = null;
   const affinity = input.affinityFor(model);
   let error: GatewayError | null = null;
   for (let n = 1; n <= attempts; n++) {
@@ -74,7 +74,7 @@ async function forwardToModel(input: ForwardInput, model: ModelEntry, seq: numbe
       const got = rt.acquire({
         priority: input.priority,
         affinity,
-        tried: tried.size ? tried : null,
+        tried,
         signal: scope.signal,
         abortError: () => scope.errorFor(scope.signal) ?? clientClosed(),
         queue: true,
@@ -91,14 +91,15 @@ async function forwardToModel(input: ForwardInput, model: ModelEntry, seq: numbe
       { model, endpoint: input.endpoint, body: input.bodyFor(model), headers: input.headers, stream: input.stream, hideUsage: input.hideUsage, keepalive: input.keepalive, scope, clock, log, started },
       lease,
     );
-    tried.add(lease.state);
     if (result.kind === 'ok') return { response: result.response };
     if (result.kind === 'final') throw result.error;
+    const seen = (tried ??= new Set());
+    seen.add(lease.state);
     error = result.error;
     if (n === attempts) break;
     const now = clock.now();
     const cooldown = model.healthSettings.cooldown;
-    const untried = rt.states.some((s) => !tried.has(s) && s.available(now, cooldown));
+    const untried = rt.states.some((s) => !seen.has(s) && s.available(now, cooldown));
     if (!untried) {
       if (!result.again || (result.retryAfterMs ?? 0) > retry.max_delay) break;
       try {

@@ -53,6 +53,8 @@ export class GatewayRuntime {
       else this.byName.set(m.name, this.create(m));
     }
     for (const name of diff.removed) this.byName.get(name)?.retire();
+    // retired runtimes a request looked up after their model left (and never used) go now
+    for (const [name, rt] of this.byName) if (rt.idle) this.byName.delete(name);
     if (this.scheduler) this.armProbes();
   }
 

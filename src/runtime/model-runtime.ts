@@ -128,7 +128,8 @@ export class ModelRuntime {
   /** Some target takes traffic (busy or not). */
   anyAvailable(now = this.ctx.clock.now()): boolean {
     const cooldown = this.entry.healthSettings.cooldown;
-    return this.states.some((s) => s.available(now, cooldown));
+    for (const s of this.states) if (s.available(now, cooldown)) return true;
+    return false;
   }
 
   /**
@@ -148,6 +149,7 @@ export class ModelRuntime {
   }
 
   private wait(req: AcquireRequest, now: number): Promise<Lease> {
+    if (req.signal.aborted) return Promise.reject(req.abortError());
     return new Promise<Lease>((resolve, reject) => {
       const onAbort = () => {
         if (this.queue.remove(waiter)) {
@@ -175,7 +177,6 @@ export class ModelRuntime {
           req.signal.removeEventListener('abort', onAbort);
         },
       };
-      if (req.signal.aborted) return reject(req.abortError());
       req.signal.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
     });
@@ -189,7 +190,13 @@ export class ModelRuntime {
   private tryGrant(req: PickRequest, now: number): Lease | null {
     if (!this.modelHasRoom()) return null;
     const cooldown = this.entry.healthSettings.cooldown;
-    const state = pickTarget(this.states, (s) => s.hasCapacity() && s.available(now, cooldown), this.entry.balance, req, this.rr, this.ctx.random);
+    const states = this.states;
+    // one target, the common case: no picking to do
+    if (states.length === 1) {
+      const only = states[0]!;
+      return only.hasCapacity() && only.available(now, cooldown) ? this.lease(only, now) : null;
+    }
+    const state = pickTarget(states, (s) => s.hasCapacity() && s.available(now, cooldown), this.entry.balance, req, this.rr, this.ctx.random);
     return state ? this.lease(state, now) : null;
   }
 
@@ -277,6 +284,11 @@ export class ModelRuntime {
   private unavailable(): GatewayError {
     const why = this.states.length === 0 ? 'no targets configured' : this.states.map((s) => `${s.target.label} ${s.health === 'down' ? 'down' : 'ejected'}`).join(', ');
     return errors.noHealthyTarget(this.name, why);
+  }
+
+  /** Retired with nothing in flight or waiting: its owner may drop it. */
+  get idle(): boolean {
+    return this.retired && this.inFlight === 0 && this.queue.length === 0;
   }
 
   private checkIdle(): void {

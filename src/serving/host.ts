@@ -8,8 +8,12 @@ export type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 /** A listening server, as the runtime's own API gives it. */
 export interface Listening {
   port: number;
-  /** Stops listening and closes idle connections; resolves when the socket is closed. */
-  close(): Promise<void>;
+  /**
+   * Stops listening and closes idle connections. Responses still being written (a handler
+   * that returned is counted as done before its body is on the wire) get `graceMs`; then
+   * every connection still open is cut, streams included. Resolves once that is done.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 export interface ServeOptions {
@@ -47,6 +51,13 @@ export interface GatewayHost {
   limitStore?(snapshot: ConfigSnapshot, logger: Logger): (CounterStore & { close?(): Promise<void> }) | undefined;
   httpMetrics?(): HttpMetrics;
   serve(fetch: (req: Request) => Response | Promise<Response>, options: ServeOptions): Promise<Listening>;
+}
+
+/** Waits for `p`, but no longer than `ms`. */
+export async function within(ms: number, p: Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  if (timer !== undefined) clearTimeout(timer);
 }
 
 /** `http://host:port`, with brackets around an IPv6 address. */

@@ -89,9 +89,9 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
     logger,
     scheduler: host.scheduler,
     drainTimeoutMs: () => config.current().server.drain_timeout,
-    close: async () => {
+    close: async (graceMs) => {
       stopWatching();
-      await server.close();
+      await server.close(graceMs);
       await host.upstream.close?.();
       await limitStore?.close?.();
     },

@@ -8,12 +8,17 @@ export interface ShutdownDeps {
   scheduler: Scheduler;
   /** `server.drain_timeout` of the config serving when the signal comes. */
   drainTimeoutMs(): number;
-  /** Stops listening and releases what the adapter opened (upstream pools, Redis). */
-  close(): Promise<void>;
+  /**
+   * Stops listening and releases what the adapter opened (upstream pools, Redis). After a
+   * full drain, responses still being written get `graceMs`; after a drain timeout, none.
+   */
+  close(graceMs: number): Promise<void>;
   exit(code: number): void;
 }
 
 const CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+/** After a full drain: time for the last response bodies to leave before connections are cut. */
+export const FLUSH_MS = 1_000;
 
 /**
  * Graceful shutdown: on the first SIGTERM/SIGINT the gateway drains (readiness 503, new
@@ -39,7 +44,7 @@ export function createShutdown(deps: ShutdownDeps): (signal: Signal) => void {
       if (!drained) logger.log('warn', { msg: 'drain timeout: cutting requests still in flight', in_flight: gateway.inFlight.count });
       gateway.stop();
       void deps
-        .close()
+        .close(drained ? FLUSH_MS : 0)
         .catch((err: unknown) => logger.log('error', { msg: 'error while closing', error: String(err) }))
         .finally(() => {
           logger.log('info', { msg: 'stopped', drained });

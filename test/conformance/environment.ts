@@ -35,7 +35,7 @@ export function conformanceConfig(b: ConformanceEnv['backends']): string {
   const m = (name: string, backend: string, url: string, extra = '') =>
     `  - name: ${name}\n    backend: ${backend}\n    backend_url: ${url}\n${extra}`;
   return `version: 1
-server: { max_body_bytes: 65536, retry: { attempts: 3, base_delay: 10ms, max_delay: 2s } }
+server: { max_body_bytes: 65536, retry: { attempts: 3, base_delay: 10ms, max_delay: 2s }, keepalive_after: 300ms, keepalive_interval: 200ms }
 models:
 ${m('llama', 'llamacpp', b.llamacpp.server.url, '    aliases: [llama-alias]\n')}
 ${m('vllm', 'vllm', b.vllm.server.url, '    upstream_model: Qwen/Qwen2.5-0.5B-Instruct\n')}

@@ -178,6 +178,21 @@ export function addConformanceTests(runtime: string, getEnv: () => ConformanceEn
       }).rejects.toThrow();
     });
 
+    it(`[${runtime}] a stream still waiting for its first token gets SSE comments after keepalive_after; the openai client parses it`, async () => {
+      const body = { model: 'llama', messages, max_tokens: 3, stream: true, sim_fault: { type: 'slow_headers', ms: 900 } };
+      const res = await post('/v1/chat/completions', JSON.stringify(body));
+      expect(res.status).toBe(200);
+      const events = (await res.text()).split('\n\n').filter(Boolean);
+      const firstData = events.findIndex((e) => e.startsWith('data: '));
+      expect(firstData).toBeGreaterThanOrEqual(2);
+      expect(events.slice(0, firstData).every((e) => e === ': keep-alive')).toBe(true);
+      expect(events.at(-1)).toBe('data: [DONE]');
+      const stream = await client.chat.completions.create({ ...body, stream: true } as OpenAI.ChatCompletionCreateParamsStreaming);
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      expect(text.length).toBeGreaterThan(0);
+    });
+
     it(`[${runtime}] a stream request never gets JSON, a non-stream request never gets SSE`, async () => {
       const inproc = await client.chat.completions.create({ model: 'inproc', messages });
       expect(inproc.object).toBe('chat.completion');
@@ -247,6 +262,23 @@ export function addConformanceTests(runtime: string, getEnv: () => ConformanceEn
       expect(ok.headers.get('x-request-id')).toBe('abc-1');
       const bad = await post('/v1/chat/completions', '{', { 'content-type': 'application/json', 'x-request-id': 'abc-2' });
       expect(bad.headers.get('x-request-id')).toBe('abc-2');
+    });
+  });
+
+  describe(`[${runtime}] config reload`, () => {
+    it(`[${runtime}] POST /admin/reload reloads in place, or says clearly why this runtime cannot`, async () => {
+      const res = await fetch(`${env.gatewayURL}/admin/reload`, { method: 'POST' });
+      if (runtime === 'workerd') {
+        expect(res.status).toBe(501);
+        const body = (await res.json()) as { error: Record<string, unknown> };
+        expect(body.error).toMatchObject({ code: 'reload_unavailable', type: 'server_error' });
+        expect(body.error.message).toMatch(/wrangler deploy/);
+      } else {
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ result: 'unchanged', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        const status = (await (await fetch(`${env.gatewayURL}/admin/config`)).json()) as Record<string, unknown>;
+        expect(status).toMatchObject({ last_reload: { trigger: 'admin', result: 'unchanged' }, last_error: null });
+      }
     });
   });
 

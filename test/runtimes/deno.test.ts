@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startConformanceEnv, type ConformanceEnv } from '../conformance/environment.ts';
 import { addConformanceTests } from '../conformance/suite.ts';
+import { addShutdownTests } from '../conformance/shutdown.ts';
 
 let env: ConformanceEnv;
 beforeAll(async () => {
@@ -8,3 +9,4 @@ beforeAll(async () => {
 });
 afterAll(() => env?.stop());
 addConformanceTests('deno', () => env);
+addShutdownTests({ runtime: 'deno', command: ['node_modules/.bin/deno', 'run', '--allow-net', '--allow-read', '--allow-env', 'adapters/deno/main.ts'] });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startConformanceEnv, type ConformanceEnv } from '../conformance/environment.ts';
 import { addConformanceTests } from '../conformance/suite.ts';
+import { addShutdownTests } from '../conformance/shutdown.ts';
 
 let env: ConformanceEnv;
 beforeAll(async () => {
@@ -8,3 +9,4 @@ beforeAll(async () => {
 });
 afterAll(() => env?.stop());
 addConformanceTests('node', () => env);
+addShutdownTests({ runtime: 'node', command: ['node', '--import', 'tsx', 'adapters/node/cli.ts', 'serve'] });
