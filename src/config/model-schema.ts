@@ -91,7 +91,15 @@ export const modelSchema = z
     fallbacks: z.array(z.string().min(1)).default([]),
     split: z.array(z.strictObject({ model: z.string().min(1), weight: z.number().nonnegative().max(1_000_000) })).min(1).optional(),
     sticky: z.enum(['key', 'user']).optional(),
-    shadow: z.strictObject({ model: z.string().min(1), sample: z.number().min(0).max(1).default(1) }).optional(),
+    shadow: z
+      .strictObject({
+        model: z.string().min(1),
+        /** Share of requests copied. */
+        sample: z.number().min(0).max(1).default(1),
+        /** Copies in flight at once; more are skipped, so a slow shadow never piles up work. */
+        max_concurrent: positive.default(8),
+      })
+      .optional(),
   })
   .superRefine((m, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

@@ -16,7 +16,7 @@ export function corsFromConfig(): MiddlewareHandler<AppEnv> {
             origin: [...cfg.origins],
             allowMethods: ['GET', 'POST', 'OPTIONS'],
             allowHeaders: ['authorization', 'content-type', 'x-request-id', 'x-api-key'],
-            exposeHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests', 'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+            exposeHeaders: ['x-request-id', 'x-modeltainer-model', 'retry-after', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests', 'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
             maxAge: cfg.max_age,
           })
         : null;

@@ -42,6 +42,7 @@ export interface ProxyRouteDeps {
  * admit through the limiter, forward (queue, targets, retries, fallbacks), answer.
  */
 export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDeps): void {
+  const keepRunning = createKeepRunning();
   for (const name of Object.keys(endpoints) as EndpointName[]) {
     const schema = bodySchemaOf(specs[name]) as z.ZodType<{ model: string }>;
     addRoute(app, specs[name], async (c) => {
@@ -104,7 +105,8 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
       const shadow = model.shadow;
       if (shadow && deps.random() < shadow.sample) {
         const target = snapshot.byName.get(shadow.model);
-        if (target) keepRunning(c, sendShadow({ from: model, shadow: target, endpoint: name, body: bodyFor(target), headers: upstreamHeaders, stream }, deps));
+        const headers = { ...upstreamHeaders, 'x-request-id': `${requestId}-shadow` };
+        if (target) keepRunning(c, sendShadow({ from: model, shadow: target, endpoint: name, body: bodyFor(target), headers, maxConcurrent: shadow.max_concurrent }, deps));
       }
 
       let forwarded: Forwarded | null;
@@ -125,12 +127,18 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
 }
 
 /** Work that outlives the response: on Workers the isolate must be told to wait for it. */
-function keepRunning(c: Context<AppEnv>, work: Promise<void>): void {
-  try {
-    c.executionCtx.waitUntil(work);
-  } catch {
-    // no execution context (Node, Bun, Deno): the process keeps running anyway
-  }
+function createKeepRunning(): (c: Context<AppEnv>, work: Promise<void>) => void {
+  // Hono's getter throws where there is no execution context (Node, Bun, Deno: the process keeps
+  // running anyway); building that error on every request costs more than the rest of the copy
+  let none = false;
+  return (c, work) => {
+    if (none) return;
+    try {
+      c.executionCtx.waitUntil(work);
+    } catch {
+      none = true;
+    }
+  };
 }
 
 function limitScopes(principal: Principal, model: ModelEntry, split: ModelEntry | null): LimitScope[] {

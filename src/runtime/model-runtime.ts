@@ -63,6 +63,8 @@ export class ModelRuntime {
   readonly splitRr = { current: new Map<string, number>() };
   /** Mean time a lease is held, for Retry-After. */
   serviceMs = 1000;
+  /** Copies of this model's requests on their way to its shadow. */
+  shadowsInFlight = 0;
   private readonly queue = new WaitQueue<Waiter>();
   private readonly byId = new Map<string, TargetState>();
   private readonly retiring = new Set<TargetState>();

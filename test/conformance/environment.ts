@@ -18,6 +18,10 @@ export interface ConformanceEnv {
   logs: Record<string, unknown>[];
   /** lines on stdout that were not JSON */
   strayLines: string[];
+  /** the config file the gateway was started with */
+  configFile: string;
+  /** sends a signal to the gateway process */
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -79,6 +83,8 @@ export async function startConformanceEnv(launcher: RuntimeLauncher): Promise<Co
     backends,
     logs,
     strayLines,
+    configFile,
+    signal: (signal) => void child.kill(signal),
     stop: async () => {
       child.kill('SIGTERM');
       await Promise.all(Object.values(backends).map((b) => b.server.close()));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { createModelTainerClient } from '../../clients/typescript/client.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -278,6 +278,47 @@ export function addConformanceTests(runtime: string, getEnv: () => ConformanceEn
         expect(await res.json()).toMatchObject({ result: 'unchanged', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
         const status = (await (await fetch(`${env.gatewayURL}/admin/config`)).json()) as Record<string, unknown>;
         expect(status).toMatchObject({ last_reload: { trigger: 'admin', result: 'unchanged' }, last_error: null });
+      }
+    });
+
+    it(`[${runtime}] an edit of the config file (written by rename, as editors do) is served within a second; SIGHUP reloads too`, async () => {
+      const original = readFileSync(env.configFile, 'utf8');
+      const listed = async () => {
+        const ids: string[] = [];
+        for await (const m of client.models.list()) ids.push(m.id);
+        return ids;
+      };
+      const edited = `${original}  - { name: hot-added, backend: sim, sim: { ttft: 0ms, token_delay: 0ms, max_tokens: 2 } }\n`;
+      const written = performance.now();
+      writeFileSync(`${env.configFile}.tmp`, edited);
+      renameSync(`${env.configFile}.tmp`, env.configFile);
+      try {
+        if (runtime === 'workerd') {
+          // the config is part of the deployment: the file is not read again
+          await new Promise((r) => setTimeout(r, 1500));
+          expect(await listed()).not.toContain('hot-added');
+          return;
+        }
+        while (!(await listed()).includes('hot-added')) {
+          expect(performance.now() - written, 'the added model is listed within 1 s').toBeLessThan(1000);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        const res = await client.chat.completions.create({ model: 'hot-added', messages, max_tokens: 2 });
+        expect(res.choices[0]?.message.content?.length).toBeGreaterThan(0);
+      } finally {
+        writeFileSync(env.configFile, original);
+      }
+      const status = async () => (await (await fetch(`${env.gatewayURL}/admin/config`)).json()) as { last_reload: { trigger: string } | null };
+      const restored = performance.now();
+      while ((await listed()).includes('hot-added')) {
+        expect(performance.now() - restored, 'the model is gone again within 1 s').toBeLessThan(1000);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      env.signal('SIGHUP');
+      const signalled = performance.now();
+      while ((await status()).last_reload?.trigger !== 'SIGHUP') {
+        expect(performance.now() - signalled, 'SIGHUP reloads within 1 s').toBeLessThan(1000);
+        await new Promise((r) => setTimeout(r, 25));
       }
     });
   });

@@ -39,7 +39,8 @@ models:
   - { name: per-user, split: [{ model: stable, weight: 90 }, { model: candidate, weight: 10 }], sticky: user }
   - { name: stable, backend: sim, sim: ${fast} }
   - { name: candidate, backend: sim, sim: ${fast} }
-  - { name: shadowed-slow, backend: sim, sim: ${fast}, shadow: { model: slow-shadow, sample: 1 } }
+  - { name: shadowed-slow, backend: sim, sim: ${fast}, shadow: { model: slow-shadow, sample: 1, max_concurrent: 20 } }
+  - { name: shadowed-bounded, backend: sim, sim: ${fast}, shadow: { model: slow-shadow, max_concurrent: 1 } }
   - { name: shadowed-failing, backend: sim, sim: ${fast}, shadow: { model: failing-shadow, sample: 1 } }
   - { name: slow-shadow, backend: llamacpp, backend_url: "${slowShadow.server.url}" }
   - { name: failing-shadow, backend: llamacpp, backend_url: "http://127.0.0.1:${refused}", retry: { attempts: 1 }, health: { interval: 0ms, eject_after: 100 } }
@@ -81,5 +82,13 @@ describe('[node] traffic split and shadow copies', () => {
     expect(metricValue(metrics, 'modeltainer_shadow_requests_total', { model: 'shadowed-slow', shadow: 'slow-shadow', outcome: 'ok' })).toBe(10);
     expect(metricValue(metrics, 'modeltainer_shadow_requests_total', { model: 'shadowed-failing', shadow: 'failing-shadow', outcome: 'error' })).toBe(10);
     expect(slowShadow.sim.stats().completed).toBe(10);
+  }, 30_000);
+
+  it('[node] a shadow never piles up work: copies beyond shadow.max_concurrent are skipped', async () => {
+    for (let i = 0; i < 5; i++) expect(await chat('shadowed-bounded')).toEqual({ status: 200, model: 'shadowed-bounded' });
+    const metrics = async () => (await (await fetch(`${gw.url}/metrics`)).text());
+    const labels = { model: 'shadowed-bounded', shadow: 'slow-shadow' };
+    await eventually(async () => metricValue(await metrics(), 'modeltainer_shadow_requests_total', { ...labels, outcome: 'ok' }) === 1, 10_000, 'the one copy done');
+    expect(metricValue(await metrics(), 'modeltainer_shadow_requests_total', { ...labels, outcome: 'skipped' })).toBe(4);
   }, 30_000);
 });
