@@ -196,3 +196,17 @@ describe('[node] overhead benchmark flags and configs (npm run bench:overhead)',
     ]);
   });
 });
+
+describe('[node] hot-path benchmark (npm run bench:hot-path)', () => {
+  it('measures the gateway’s own CPU per request for the working tree and a baseline revision, side by side', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hot-path.ts', '--baseline', 'HEAD', '--blocks', '2', '--requests', '50', '--concurrency', '4'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/now: +[\d.]+ µs CPU\/request/);
+    expect(run.stdout).toMatch(/HEAD \([0-9a-f]{7} .*\): [\d.]+ µs CPU\/request/);
+    expect(run.stdout).toMatch(/now \/ before, paired by block: median ×[\d.]+/);
+  }, 60_000);
+});

@@ -1,5 +1,4 @@
 import type { ModelEntry } from '../config/snapshot.ts';
-import { clientClosed } from '../errors/errors.ts';
 import type { Clock } from '../deps.ts';
 import type { GatewayMetrics } from '../observability/gateway-metrics.ts';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.ts';
@@ -10,7 +9,8 @@ export interface ShadowCopy {
   from: ModelEntry;
   shadow: ModelEntry;
   endpoint: EndpointName;
-  body: string;
+  /** The shadow model's upstream body, built only for a copy that is sent. */
+  body: () => string;
   headers: Record<string, string>;
   /** Copies of `from` in flight at once; more are skipped. */
   maxConcurrent: number;
@@ -27,32 +27,29 @@ export interface ShadowDeps {
  * its way: read to the end, measured, discarded. It takes a free target of the shadow
  * model or none (never a queue slot), at most `maxConcurrent` copies run at once, it has
  * the shadow's own deadline, and nothing it does reaches the caller. Its outcome counts
- * for the shadow's targets (breaker) like any request's.
+ * for the shadow's targets (breaker) like any request's. Returns the copy's work, or null
+ * when it was skipped (decided at once, at the cost of a counter).
  */
-export function sendShadow(copy: ShadowCopy, deps: ShadowDeps): Promise<void> {
-  return new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => run(copy, deps));
-}
-
-async function run(copy: ShadowCopy, deps: ShadowDeps): Promise<void> {
-  const { clock, metrics } = deps;
-  const labels = { model: copy.from.name, shadow: copy.shadow.name };
+export function sendShadow(copy: ShadowCopy, deps: ShadowDeps): Promise<void> | null {
   const source = deps.runtime.model(copy.from);
-  const rt = deps.runtime.model(copy.shadow);
-  const ctl = new AbortController();
-  let lease: Lease;
-  try {
-    if (source.shadowsInFlight >= copy.maxConcurrent) throw new Error('enough copies in flight');
-    const got = rt.acquire({ priority: -Infinity, affinity: null, tried: null, signal: ctl.signal, abortError: clientClosed, queue: false, seq: 0 });
-    if (got instanceof Promise) throw new Error('a shadow copy never waits');
-    lease = got;
-  } catch {
-    metrics.shadowEnded(labels, 'skipped', 0);
-    return;
+  const lease = source.shadowsInFlight < copy.maxConcurrent ? deps.runtime.model(copy.shadow).leaseNow() : null;
+  if (!lease) {
+    deps.metrics.shadowEnded({ model: copy.from.name, shadow: copy.shadow.name }, 'skipped', 0);
+    return null;
   }
   source.shadowsInFlight++;
+  const body = copy.body();
+  // the caller's request goes first; the copy starts on a later turn of the event loop
+  return new Promise<void>((resolve) => setTimeout(resolve, 0))
+    .then(() => run(copy, body, lease, deps))
+    .finally(() => source.shadowsInFlight--);
+}
+
+async function run(copy: ShadowCopy, body: string, lease: Lease, deps: ShadowDeps): Promise<void> {
+  const { clock, metrics } = deps;
   const started = clock.now();
-  const timeoutMs = copy.shadow.timeouts.total;
-  const timer = setTimeout(() => ctl.abort(), timeoutMs);
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), copy.shadow.timeouts.total);
   let outcome: 'ok' | 'error' | 'timeout' = 'error';
   try {
     const target = lease.target;
@@ -60,7 +57,7 @@ async function run(copy: ShadowCopy, deps: ShadowDeps): Promise<void> {
       url: target.urls[copy.endpoint],
       method: 'POST',
       headers: { ...target.headers, ...copy.headers },
-      body: copy.body,
+      body,
       signal: ctl.signal,
       connectTimeoutMs: copy.shadow.timeouts.connect,
     });
@@ -72,7 +69,6 @@ async function run(copy: ShadowCopy, deps: ShadowDeps): Promise<void> {
     lease.release(ctl.signal.aborted ? 'timeout' : 'connect');
   } finally {
     clearTimeout(timer);
-    source.shadowsInFlight--;
-    metrics.shadowEnded(labels, outcome, (clock.now() - started) / 1000);
+    metrics.shadowEnded({ model: copy.from.name, shadow: copy.shadow.name }, outcome, (clock.now() - started) / 1000);
   }
 }

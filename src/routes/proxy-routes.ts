@@ -106,7 +106,8 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
       if (shadow && deps.random() < shadow.sample) {
         const target = snapshot.byName.get(shadow.model);
         const headers = { ...upstreamHeaders, 'x-request-id': `${requestId}-shadow` };
-        if (target) keepRunning(c, sendShadow({ from: model, shadow: target, endpoint: name, body: bodyFor(target), headers, maxConcurrent: shadow.max_concurrent }, deps));
+        const copy = target && sendShadow({ from: model, shadow: target, endpoint: name, body: () => bodyFor(target), headers, maxConcurrent: shadow.max_concurrent }, deps);
+        if (copy) keepRunning(c, copy);
       }
 
       let forwarded: Forwarded | null;

@@ -45,6 +45,7 @@ export interface RuntimeContext {
 }
 
 const EWMA = 0.2;
+const NO_PREFERENCE: PickRequest = { tried: null, affinity: null };
 
 /**
  * A model as a live object, keyed by name: its targets' state (in flight, breaker,
@@ -102,6 +103,7 @@ export class ModelRuntime {
     for (const [id, state] of this.byId) {
       if (keep.has(id)) continue;
       this.byId.delete(id);
+      this.rr.current.delete(state);
       state.retired = true;
       if (state.inFlight > 0) this.retiring.add(state);
     }
@@ -148,6 +150,13 @@ export class ModelRuntime {
     }
     if (!req.queue || this.queue.length >= this.entry.max_queue) throw errors.queueFull(this.name, this.queue.length, this.retryAfterS());
     return this.wait(req, now);
+  }
+
+  /** A lease only if a target has room right now and nobody is waiting (shadow copies); never throws. */
+  leaseNow(): Lease | null {
+    if (this.queue.length > 0) return null;
+    const now = this.ctx.clock.now();
+    return this.anyAvailable(now) ? this.tryGrant(NO_PREFERENCE, now) : null;
   }
 
   private wait(req: AcquireRequest, now: number): Promise<Lease> {
