@@ -1,13 +1,12 @@
 /**
  * Bun composition root: `bun run adapters/bun/main.ts [--config FILE] [--port N] [--host H]`.
- * Wiring only: Bun.file, Bun.serve, Bun's fetch upstream (the core's fetchUpstream) and
- * node:fs's watcher; everything else is runGateway's.
+ * Wiring only: Bun.file, Bun.serve, Bun's fetch upstream (the core's fetchUpstream), and
+ * `process` and node:fs's watcher as on Node (processParts); everything else is runGateway's.
  */
-import { watch } from 'node:fs';
-import { dirname } from 'node:path';
 import { createTimerScheduler, fetchUpstream, formatServeUsage, type Capabilities } from '../../src/index.ts';
 import { within } from '../../src/serving/host.ts';
 import { runGateway } from '../../src/serving/run-gateway.ts';
+import { processParts } from '../node/process-parts.ts';
 
 /** Rate-limit counters live in this process's memory; there is no Redis store on Bun yet. */
 const CAPABILITIES: Capabilities = { runtime: 'bun', limitStores: ['memory'] };
@@ -18,20 +17,8 @@ await runGateway(
     env: Bun.env,
     defaultConfig: Bun.fileURLToPath(new URL('../../config/models.yaml', import.meta.url)),
     usage: formatServeUsage('bun run adapters/bun/main.ts'),
-    writeOut: (line) => void process.stdout.write(line),
-    writeErr: (text) => void process.stderr.write(text),
+    ...processParts,
     readText: (path) => Bun.file(path).text(),
-    watch(path, onChange) {
-      const watcher = watch(dirname(path), () => onChange());
-      watcher.on('error', () => undefined);
-      return () => watcher.close();
-    },
-    onSignal: (signal, handler) => void process.on(signal, handler),
-    onStrayError(handler) {
-      process.on('uncaughtException', (err) => handler('uncaught exception', err));
-      process.on('unhandledRejection', (err) => handler('unhandled rejection', err));
-    },
-    exit: (code) => process.exit(code),
     scheduler: createTimerScheduler((t) => (t as { unref?: () => void }).unref?.()),
     upstream: fetchUpstream,
     async serve(fetch, options) {

@@ -1,11 +1,10 @@
-import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSyncedStore, createTimerScheduler, formatServeUsage, systemClock, type Capabilities } from '../../src/index.ts';
 import type { GatewayHost } from '../../src/serving/host.ts';
 import { createHttpMetrics } from './http-metrics.ts';
 import { listen } from './listen.ts';
+import { processParts } from './process-parts.ts';
 import { createRedisStore } from './redis-store.ts';
 import { createUndiciUpstream } from './undici-upstream.ts';
 
@@ -20,20 +19,8 @@ export function createNodeHost(usage = formatServeUsage('modeltainer serve')): G
     env: process.env,
     defaultConfig: DEFAULT_CONFIG,
     usage,
-    writeOut: (line) => void process.stdout.write(line),
-    writeErr: (text) => void process.stderr.write(text),
+    ...processParts,
     readText: (path) => readFile(path, 'utf8'),
-    watch(path, onChange) {
-      const watcher = watch(dirname(path), () => onChange());
-      watcher.on('error', () => undefined); // the directory went away: SIGHUP and /admin/reload still work
-      return () => watcher.close();
-    },
-    onSignal: (signal, handler) => void process.on(signal, handler),
-    onStrayError(handler) {
-      process.on('uncaughtException', (err) => handler('uncaught exception', err));
-      process.on('unhandledRejection', (err) => handler('unhandled rejection', err));
-    },
-    exit: (code) => process.exit(code),
     scheduler: createTimerScheduler((t) => (t as NodeJS.Timeout).unref()),
     upstream: createUndiciUpstream(),
     limitStore(snapshot, logger) {

@@ -1,104 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts';
 import { startSimBackend, type SimBackend } from './backends.ts';
 import type { RuntimeLauncher } from './environment.ts';
 
-const root = new URL('../../', import.meta.url);
 const messages = [{ role: 'user', content: 'Say hello' }];
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** performance.now() in this process, the clock the simulator's records use */
-  at: number;
-}
-
-/** One gateway process of its own (not the shared conformance env): it gets signalled and dies. */
-interface GatewayProcess {
-  url: string;
-  child: ChildProcess;
-  /** JSON lines the gateway printed */
-  logs: Record<string, unknown>[];
-  /** everything it printed, for failure messages */
-  output: string[];
-  exited: Promise<Exit>;
-  /** Resolves with the first JSON line `msg` starts with, printed so far or later. */
-  waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  /** SIGKILLs the process if it still runs and removes its config directory. */
-  dispose(): void;
-}
-
 async function startGateway(launcher: RuntimeLauncher, config: string): Promise<GatewayProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'modeltainer-shutdown-'));
-  const configFile = join(dir, 'models.yaml');
-  writeFileSync(configFile, config);
-  const [cmd, ...args] = launcher.command;
-  const child = spawn(cmd as string, [...args, '--config', configFile, '--port', '0', '--host', '127.0.0.1'], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  const output: string[] = [];
-  const waiters: { msg: string; resolve: (rec: Record<string, unknown>) => void }[] = [];
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
-  let onURL: (url: string) => void = () => undefined;
-  const url = new Promise<string>((resolve) => (onURL = resolve));
-
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    output.push(line);
-    const fromLauncher = launcher.readURL?.(line);
-    if (fromLauncher) onURL(fromLauncher);
-    let rec: Record<string, unknown>;
-    try {
-      rec = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    logs.push(rec);
-    if (rec.msg === 'listening' && typeof rec.url === 'string') onURL(rec.url);
-    for (const w of [...waiters]) {
-      if (typeof rec.msg === 'string' && rec.msg.startsWith(w.msg)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(rec);
-      }
-    }
-  });
-  createInterface({ input: child.stderr! }).on('line', (line) => output.push(`stderr: ${line}`));
-
-  const dispose = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const started = await Promise.race([
-    url,
-    exited.then((e) => new Error(`${launcher.runtime}: gateway exited with ${e.code ?? e.signal} before listening:\n${output.join('\n')}`)),
-    sleep(30_000).then(() => new Error(`${launcher.runtime}: gateway did not start in 30s:\n${output.join('\n')}`)),
-  ]);
-  if (started instanceof Error) {
-    dispose();
-    throw started;
-  }
-  return {
-    url: started,
-    child,
-    logs,
-    output,
-    exited,
-    dispose,
-    waitForLog(msg, timeoutMs = 5_000) {
-      const seen = logs.find((r) => typeof r.msg === 'string' && r.msg.startsWith(msg));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no '${msg}' log line in ${timeoutMs}ms:\n${output.join('\n')}`)), timeoutMs);
-        waiters.push({ msg, resolve: (rec) => (clearTimeout(timer), resolve(rec)) });
-      });
-    },
-  };
+  return startGatewayProcess(config, { command: launcher.command, runtime: launcher.runtime });
 }
 
 function gatewayConfig(backend: SimBackend, drainTimeout: string): string {
@@ -225,7 +133,7 @@ export function addShutdownTests(launcher: RuntimeLauncher): void {
         expect(gw.logs.find((r) => r.msg === 'stopped')).toMatchObject({ drained: true });
         expect(gw.logs.some((r) => typeof r.msg === 'string' && r.msg.startsWith('drain timeout'))).toBe(false);
       } finally {
-        gw?.dispose();
+        gw?.stop();
         await backend.server.close();
       }
     }, 40_000);
@@ -265,7 +173,7 @@ export function addShutdownTests(launcher: RuntimeLauncher): void {
         expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
         expect(gw.logs.find((r) => r.msg === 'stopped')).toMatchObject({ drained: true });
       } finally {
-        gw?.dispose();
+        gw?.stop();
         await backend.server.close();
       }
     }, 30_000);
@@ -296,7 +204,7 @@ export function addShutdownTests(launcher: RuntimeLauncher): void {
         const ended = await within(5_000, 'the cut stream to end', stream.body.then((b) => b, () => stream.received()));
         expect(ended.toString()).not.toMatch(/data: \[DONE\]\n\n$/);
       } finally {
-        gw?.dispose();
+        gw?.stop();
         await backend.server.close();
       }
     }, 30_000);
@@ -321,7 +229,7 @@ export function addShutdownTests(launcher: RuntimeLauncher): void {
         expect(gw.logs.some((r) => typeof r.msg === 'string' && r.msg.startsWith('second signal'))).toBe(true);
         expect(gw.logs.some((r) => r.msg === 'stopped')).toBe(false);
       } finally {
-        gw?.dispose();
+        gw?.stop();
         await backend.server.close();
       }
     }, 30_000);

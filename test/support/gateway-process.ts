@@ -1,8 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** performance.now() in this process when it exited */
+  at: number;
+}
 
 export interface GatewayProcess {
   url: string;
@@ -10,30 +17,43 @@ export interface GatewayProcess {
   configFile: string;
   /** JSON lines the gateway printed so far */
   logs: Record<string, unknown>[];
-  exited: Promise<number | null>;
-  /** Resolves with the first log line (already printed or still to come) that matches. */
-  waitForLog(match: (rec: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** everything it printed (stderr lines prefixed), for failure messages */
+  output: string[];
+  exited: Promise<Exit>;
+  /** The first log line (printed so far or later) whose `msg` starts with `match`, or that `match` accepts. */
+  waitForLog(match: string | ((rec: Record<string, unknown>) => boolean), timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** SIGKILLs the process if it still runs and removes its config directory. */
   stop(): void;
 }
 
-const root = new URL('../../', import.meta.url);
+export interface StartOptions {
+  /** How to start it; `--config FILE --port 0 --host 127.0.0.1` are appended. Default: Node. */
+  command?: string[];
+  runtime?: string;
+  env?: Record<string, string>;
+}
 
-/** `modeltainer serve` on Node as a real process, with its config in a fresh temp directory. */
-export function startGatewayProcess(config: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
+const root = new URL('../../', import.meta.url);
+const NODE = ['node', '--import', 'tsx', 'adapters/node/cli.ts', 'serve'];
+
+/** The gateway as a real process on a free port, with its config in a fresh temp directory. */
+export async function startGatewayProcess(config: string, options: StartOptions = {}): Promise<GatewayProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'modeltainer-gw-'));
   const configFile = join(dir, 'models.yaml');
   writeFileSync(configFile, config);
-  const child = spawn('node', ['--import', 'tsx', 'adapters/node/cli.ts', 'serve', '--config', configFile, '--port', '0'], {
+  const [cmd, ...args] = options.command ?? NODE;
+  const runtime = options.runtime ?? 'node';
+  const child = spawn(cmd as string, [...args, '--config', configFile, '--port', '0', '--host', '127.0.0.1'], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
-  const waiters: { match: (rec: Record<string, unknown>) => boolean; resolve: (rec: Record<string, unknown>) => void }[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += String(d)));
+  const output: string[] = [];
+  const waiters: { accepts: (rec: Record<string, unknown>) => boolean; resolve: (rec: Record<string, unknown>) => void }[] = [];
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
   createInterface({ input: child.stdout! }).on('line', (line) => {
+    output.push(line);
     let rec: Record<string, unknown>;
     try {
       rec = JSON.parse(line) as Record<string, unknown>;
@@ -42,32 +62,37 @@ export function startGatewayProcess(config: string, env: Record<string, string> 
     }
     logs.push(rec);
     for (const w of [...waiters]) {
-      if (w.match(rec)) {
+      if (w.accepts(rec)) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve(rec);
       }
     }
   });
-  const waitForLog = (match: (rec: Record<string, unknown>) => boolean, timeoutMs = 10_000) => {
-    const found = logs.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching log line in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
-      waiters.push({ match, resolve: (r) => (clearTimeout(timer), resolve(r)) });
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(`stderr: ${line}`));
+
+  const waitForLog: GatewayProcess['waitForLog'] = (match, timeoutMs = 10_000) => {
+    const accepts = typeof match === 'string' ? (r: Record<string, unknown>) => typeof r.msg === 'string' && r.msg.startsWith(match) : match;
+    const seen = logs.find(accepts);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${runtime}: no matching log line in ${timeoutMs} ms:\n${output.join('\n')}`)), timeoutMs);
+      waiters.push({ accepts, resolve: (rec) => (clearTimeout(timer), resolve(rec)) });
     });
   };
-  return Promise.race([
-    waitForLog((r) => r.msg === 'listening', 30_000),
-    exited.then((code) => Promise.reject(new Error(`gateway exited with ${code}: ${stderr}`))),
-  ]).then((rec) => ({
-    url: String(rec.url),
-    child,
-    configFile,
-    logs,
-    exited,
-    waitForLog,
-    stop: () => void child.kill('SIGKILL'),
-  }));
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const listening = await Promise.race([
+      waitForLog((r) => r.msg === 'listening' && typeof r.url === 'string', 30_000),
+      exited.then((e) => Promise.reject(new Error(`${runtime}: gateway exited with ${e.code ?? e.signal} before listening:\n${output.join('\n')}`))),
+    ]);
+    return { url: String(listening.url), child, configFile, logs, output, exited, waitForLog, stop };
+  } catch (err) {
+    stop();
+    throw err;
+  }
 }
 
 /** Polls `check` every 20 ms until it returns true; resolves with the time it took, rejects after `timeoutMs`. */
