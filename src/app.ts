@@ -90,7 +90,7 @@ export function buildApp(p: AppParts): GatewayHono {
   });
   app.use('*', corsFromConfig());
   app.use('/v1/*', async (c, next) => {
-    c.set('principal', await p.services(c.var.snapshot).authenticator.authenticate(c.req.raw.headers));
+    c.set('principal', await p.services(c.get('snapshot')).authenticator.authenticate(c.req.raw.headers));
     await next();
   });
 

@@ -167,7 +167,7 @@ describe('[node] overhead benchmark flags and configs (npm run bench:overhead)',
       expect(text.split(shadowLine).length - 1, text).toBe(2);
       const snapshot = parseConfig(text, { file: `${target}.yaml` });
       expect(snapshot.models.map((m) => m.name)).toEqual(['bench', 'bench-stream', SHADOW_MODEL]);
-      for (const name of ['bench', 'bench-stream']) expect(snapshot.byName.get(name)?.shadow).toEqual({ model: SHADOW_MODEL, sample: 1 });
+      for (const name of ['bench', 'bench-stream']) expect(snapshot.byName.get(name)?.shadow).toEqual({ model: SHADOW_MODEL, sample: 1, max_concurrent: 8 });
       const shadow = snapshot.byName.get(SHADOW_MODEL);
       expect(shadow?.backend).toBe(backend);
       expect(shadow?.backend_url).toBe(url);

@@ -7,7 +7,7 @@ import type { ConfigSnapshot } from '../config/snapshot.ts';
 export function corsFromConfig(): MiddlewareHandler<AppEnv> {
   const bySnapshot = new WeakMap<ConfigSnapshot, MiddlewareHandler | null>();
   return async (c, next) => {
-    const snapshot = c.var.snapshot;
+    const snapshot = c.get('snapshot');
     let handler = bySnapshot.get(snapshot);
     if (handler === undefined) {
       const cfg = snapshot.server.cors;

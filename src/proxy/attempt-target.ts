@@ -121,6 +121,8 @@ function streamResponse(input: AttemptInput, body: ReadableStream<Uint8Array>, c
   const { log, clock, scope } = input;
   const label = lease.target.label;
   scope.hold();
+  // the relay releases it with the stream's outcome; at the latest, the request's end does
+  scope.onEnd(() => lease.release('cancelled'));
   const k = input.keepalive;
   const relayed = relayStream(body, {
     filter: input.hideUsage ? createUsageEventFilter() : undefined,

@@ -25,3 +25,34 @@ export function buildUpstreamBody(
 function isRole(m: unknown, role: string): boolean {
   return typeof m === 'object' && m !== null && (m as { role?: unknown }).role === role;
 }
+
+/**
+ * The upstream JSON of one request for each model of its chain, built on first use (a
+ * fallback's only if it is tried). A class: one per request, no closures.
+ */
+export class UpstreamBodies {
+  private firstModel: ModelEntry | null = null;
+  private firstText = '';
+  private others: Map<ModelEntry, string> | null = null;
+
+  constructor(
+    private readonly endpoint: EndpointName,
+    private readonly body: Readonly<Record<string, unknown>>,
+    /** set: the gateway asks for usage the client did not (its own accounting) */
+    private readonly streamOptions: Record<string, unknown> | null,
+  ) {}
+
+  for(model: ModelEntry): string {
+    if (this.firstModel === model) return this.firstText;
+    const known = this.others?.get(model);
+    if (known !== undefined) return known;
+    const out = buildUpstreamBody(model, this.endpoint, this.body);
+    if (this.streamOptions) out.stream_options = this.streamOptions;
+    const text = JSON.stringify(out);
+    if (this.firstModel === null) {
+      this.firstModel = model;
+      this.firstText = text;
+    } else (this.others ??= new Map()).set(model, text);
+    return text;
+  }
+}

@@ -7,8 +7,10 @@ import { round, type RequestLog } from '../observability/request-log.ts';
 import type { RequestScope } from '../request/request-scope.ts';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.ts';
 import type { Lease } from '../runtime/model-runtime.ts';
+import { affinityKey, type AffinitySource } from '../targets/affinity.ts';
 import type { TargetState } from '../targets/target-state.ts';
 import { attemptTarget, type Forwarded } from './attempt-target.ts';
+import type { UpstreamBodies } from './build-upstream-body.ts';
 import type { EndpointName } from './endpoints.ts';
 import { retryDelayMs, sleep } from './retry-policy.ts';
 
@@ -18,8 +20,8 @@ export interface ForwardInput {
   /** The model asked for, then its fallbacks in order (entries of the request's snapshot). */
   chain: readonly ModelEntry[];
   endpoint: EndpointName;
-  /** The upstream JSON for a model of the chain. */
-  bodyFor(model: ModelEntry): string;
+  /** The upstream JSON for each model of the chain. */
+  bodies: UpstreamBodies;
   headers: Record<string, string>;
   stream: boolean;
   hideUsage: boolean;
@@ -27,9 +29,10 @@ export interface ForwardInput {
   keepalive?: { afterMs: number; intervalMs: number };
   scope: RequestScope;
   runtime: GatewayRuntime;
-  retryFor(model: ModelEntry): RetryConfig;
+  /** `server.retry`, for models without their own `retry` */
+  retry: RetryConfig;
   priority: number;
-  affinityFor(model: ModelEntry): string | null;
+  affinity: AffinitySource;
   clock: Clock;
   log: RequestLog;
   random: () => number;
@@ -63,10 +66,10 @@ export async function forward(input: ForwardInput): Promise<Forwarded> {
 async function forwardToModel(input: ForwardInput, model: ModelEntry, seq: number, started: number): Promise<{ response: Forwarded } | { error: GatewayError }> {
   const { scope, clock, log } = input;
   const rt = input.runtime.model(model);
-  const retry = input.retryFor(model);
+  const retry = model.retry ?? input.retry;
   const attempts = Math.max(retry.attempts, rt.states.length);
   let tried: Set<TargetState> | null = null;
-  const affinity = input.affinityFor(model);
+  const affinity = affinityKey(model, input.affinity);
   let error: GatewayError | null = null;
   for (let n = 1; n <= attempts; n++) {
     let lease: Lease;
@@ -75,8 +78,7 @@ async function forwardToModel(input: ForwardInput, model: ModelEntry, seq: numbe
         priority: input.priority,
         affinity,
         tried,
-        signal: scope.signal,
-        abortError: () => scope.errorFor(scope.signal) ?? clientClosed(),
+        scope,
         queue: true,
         seq,
       });
@@ -88,7 +90,7 @@ async function forwardToModel(input: ForwardInput, model: ModelEntry, seq: numbe
     }
     log.backend = log.target = lease.target.label;
     const result = await attemptTarget(
-      { model, endpoint: input.endpoint, body: input.bodyFor(model), headers: input.headers, stream: input.stream, hideUsage: input.hideUsage, keepalive: input.keepalive, scope, clock, log, started },
+      { model, endpoint: input.endpoint, body: input.bodies.for(model), headers: input.headers, stream: input.stream, hideUsage: input.hideUsage, keepalive: input.keepalive, scope, clock, log, started },
       lease,
     );
     if (result.kind === 'ok') return { response: result.response };

@@ -11,16 +11,20 @@ export type AbortCause = { kind: 'client' } | { kind: 'timeout'; phase: 'first b
  * the limiter and the target slot subscribe to it.
  *
  * One AbortController per request (they are not cheap on Node); an attempt cut by its
- * first-byte deadline leaves the next attempt a fresh one.
+ * first-byte deadline leaves the next attempt a fresh one. No closures per request: the
+ * scope is its own abort listener (`handleEvent`) and timers get it as their argument.
  */
 export class RequestScope {
   private ctl: AbortController | null = null;
   private totalTimer: ReturnType<typeof setTimeout> | undefined;
   private firstByteTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly listeners: (() => void)[] = [];
+  private totalMs = 0;
+  private totalLabel = '';
+  private firstByteMs = 0;
+  private firstByteLabel = '';
+  private listeners: (() => void)[] | null = null;
   private held = false;
   private ended = false;
-  private readonly onClientAbort = () => this.abort({ kind: 'client' });
 
   constructor(private readonly clientSignal: AbortSignal) {}
 
@@ -28,9 +32,16 @@ export class RequestScope {
   begin(totalMs: number, label: string): void {
     if (this.ctl) return;
     this.ctl = new AbortController();
-    if (this.clientSignal.aborted) this.onClientAbort();
-    else this.clientSignal.addEventListener('abort', this.onClientAbort, { once: true });
-    this.totalTimer = setTimeout(() => this.abort({ kind: 'timeout', phase: 'total', ms: totalMs, label }), totalMs);
+    this.totalMs = totalMs;
+    this.totalLabel = label;
+    if (this.clientSignal.aborted) this.handleEvent();
+    else this.clientSignal.addEventListener('abort', this, { once: true });
+    this.totalTimer = setTimeout(totalTimeout, totalMs, this);
+  }
+
+  /** The client went away (this object is the client signal's abort listener). */
+  handleEvent(): void {
+    this.abort({ kind: 'client' });
   }
 
   /** Aborted when the client leaves or a deadline passes; an attempt cut by its first-byte deadline leaves a fresh one. */
@@ -46,9 +57,16 @@ export class RequestScope {
   /** Arms the first-byte deadline of an attempt on `label`. */
   attempt(firstByteMs: number, label: string): Attempt {
     this.disarmFirstByte();
-    this.firstByteTimer = setTimeout(() => this.abort({ kind: 'timeout', phase: 'first byte', ms: firstByteMs, label }), firstByteMs);
-    const disarm = () => this.disarmFirstByte();
-    return { signal: this.signal, firstByte: disarm, abort: (cause) => this.abort(cause), release: disarm };
+    this.firstByteMs = firstByteMs;
+    this.firstByteLabel = label;
+    this.firstByteTimer = setTimeout(firstByteTimeout, firstByteMs, this);
+    return new ScopeAttempt(this, this.signal);
+  }
+
+  /** @internal the timers' callbacks */
+  expire(phase: 'first byte' | 'total'): void {
+    const first = phase === 'first byte';
+    this.abort({ kind: 'timeout', phase, ms: first ? this.firstByteMs : this.totalMs, label: first ? this.firstByteLabel : this.totalLabel });
   }
 
   /** The error for an aborted signal, or null if it was not aborted. */
@@ -68,7 +86,7 @@ export class RequestScope {
 
   onEnd(listener: () => void): void {
     if (this.ended) listener();
-    else this.listeners.push(listener);
+    else (this.listeners ??= []).push(listener);
   }
 
   /** The response outlives the handler (a stream): the request ends when `end` is called. */
@@ -86,7 +104,8 @@ export class RequestScope {
     this.ended = true;
     if (this.totalTimer !== undefined) clearTimeout(this.totalTimer);
     this.disarmFirstByte();
-    if (this.ctl) this.clientSignal.removeEventListener('abort', this.onClientAbort);
+    if (this.ctl) this.clientSignal.removeEventListener('abort', this);
+    if (!this.listeners) return;
     for (const l of this.listeners) {
       try {
         l();
@@ -99,9 +118,18 @@ export class RequestScope {
     }
   }
 
-  private disarmFirstByte(): void {
+  /** @internal */
+  disarmFirstByte(): void {
     if (this.firstByteTimer !== undefined) clearTimeout(this.firstByteTimer);
   }
+}
+
+function totalTimeout(scope: RequestScope): void {
+  scope.expire('total');
+}
+
+function firstByteTimeout(scope: RequestScope): void {
+  scope.expire('first byte');
 }
 
 export interface Attempt {
@@ -110,4 +138,23 @@ export interface Attempt {
   firstByte(): void;
   abort(cause: AbortCause): void;
   release(): void;
+}
+
+class ScopeAttempt implements Attempt {
+  constructor(
+    private readonly scope: RequestScope,
+    readonly signal: AbortSignal,
+  ) {}
+
+  firstByte(): void {
+    this.scope.disarmFirstByte();
+  }
+
+  abort(cause: AbortCause): void {
+    this.scope.abort(cause);
+  }
+
+  release(): void {
+    this.scope.disarmFirstByte();
+  }
 }

@@ -11,7 +11,7 @@ import { readJsonBody } from '../middleware/read-json-body.ts';
 import type { GatewayMetrics } from '../observability/gateway-metrics.ts';
 import { overheadMs, round } from '../observability/request-log.ts';
 import { traceContext } from '../observability/traceparent.ts';
-import { buildUpstreamBody } from '../proxy/build-upstream-body.ts';
+import { UpstreamBodies } from '../proxy/build-upstream-body.ts';
 import { committedStream, inTime } from '../proxy/early-commit.ts';
 import { endpoints, servesEndpoint, type EndpointName } from '../proxy/endpoints.ts';
 import { forward, type Forwarded } from '../proxy/forward.ts';
@@ -46,7 +46,12 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
   for (const name of Object.keys(endpoints) as EndpointName[]) {
     const schema = bodySchemaOf(specs[name]) as z.ZodType<{ model: string }>;
     addRoute(app, specs[name], async (c) => {
-      const { snapshot, log, requestId, principal, scope } = c.var;
+      // c.get: c.var builds a new object on every access
+      const snapshot = c.get('snapshot');
+      const log = c.get('log');
+      const requestId = c.get('requestId');
+      const principal = c.get('principal');
+      const scope = c.get('scope');
       const body = await readJsonBody(c.req.raw, snapshot.server.max_body_bytes, snapshot.server.max_json_depth);
       const request = validateBody(schema, body);
       const route = resolveRoute(snapshot, request.model, principal, body.user, deps.runtime);
@@ -69,16 +74,7 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
 
       const needUsage = scopes.some((s) => s.limits.tpm !== undefined) || (snapshot.metrics.enabled && snapshot.metrics.stream_usage);
       const hideUsage = stream && needUsage && !clientAskedUsage(body);
-      const bodies = new Map<ModelEntry, string>();
-      const bodyFor = (m: ModelEntry) => {
-        let text = bodies.get(m);
-        if (text === undefined) {
-          const out = buildUpstreamBody(m, name, body);
-          if (hideUsage) out.stream_options = { ...asObject(body.stream_options), include_usage: true };
-          bodies.set(m, (text = JSON.stringify(out)));
-        }
-        return text;
-      };
+      const bodies = new UpstreamBodies(name, body, hideUsage ? { ...asObject(body.stream_options), include_usage: true } : null);
       const trace = traceContext(snapshot.server.traceparent, c.req.header('traceparent') ?? null, c.req.header('tracestate') ?? null);
       if (trace) log.trace_id = trace.traceId;
       const upstreamHeaders = { ...trace?.headers, 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': requestId };
@@ -88,16 +84,16 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
       const pending = forward({
         chain: route.chain,
         endpoint: name,
-        bodyFor,
+        bodies,
         headers: upstreamHeaders,
         stream,
         hideUsage,
         keepalive,
         scope,
         runtime: deps.runtime,
-        retryFor: (m) => m.retry ?? snapshot.server.retry,
+        retry: snapshot.server.retry,
         priority,
-        affinityFor: (m) => affinityKey(m, principal, body.user, (h) => c.req.header(h)),
+        affinity: { key: principal.kind === 'anonymous' ? null : principal.name, user: body.user, headers: c.req.raw.headers },
         clock: deps.clock,
         log,
         random: deps.random,
@@ -106,7 +102,7 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
       if (shadow && deps.random() < shadow.sample) {
         const target = snapshot.byName.get(shadow.model);
         const headers = { ...upstreamHeaders, 'x-request-id': `${requestId}-shadow` };
-        const copy = target && sendShadow({ from: model, shadow: target, endpoint: name, body: () => bodyFor(target), headers, maxConcurrent: shadow.max_concurrent }, deps);
+        const copy = target && sendShadow({ from: model, shadow: target, endpoint: name, body: () => bodies.for(target), headers, maxConcurrent: shadow.max_concurrent }, deps);
         if (copy) keepRunning(c, copy);
       }
 
@@ -119,7 +115,7 @@ export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDe
       const headers: Record<string, string> = forwarded ? forwarded.headers : { ...SSE_HEADERS };
       if (forwarded) headers['x-modeltainer-model'] = forwarded.model.name;
       if (admission) Object.assign(headers, admission.headers);
-      log.overhead_ms = overheadMs(log, c.var.startedAt, deps.clock.now());
+      log.overhead_ms = overheadMs(log, c.get('startedAt'), deps.clock.now());
       // still waiting for the backend after keepalive_after: commit the stream now, keep it alive
       const out = forwarded ? forwarded.body : committedStream(pending, keepalive!.intervalMs, scope, log);
       return completeResponse(out, forwarded ? forwarded.status : 200, headers, requestId, log.overhead_ms);
@@ -148,15 +144,6 @@ function limitScopes(principal: Principal, model: ModelEntry, split: ModelEntry 
   if (split?.limits && hasLimits(split.limits)) scopes.push({ id: `model:${split.name}`, limits: split.limits });
   if (model.limits && hasLimits(model.limits)) scopes.push({ id: `model:${model.name}`, limits: model.limits });
   return scopes;
-}
-
-/** The consistent-hash key of a model's `affinity`, or null (ordinary balancing). */
-function affinityKey(model: ModelEntry, principal: Principal, user: unknown, header: (name: string) => string | undefined): string | null {
-  const a = model.affinity;
-  if (!a) return null;
-  if (a === 'key') return principal.kind === 'anonymous' ? null : principal.name;
-  if (a === 'user') return typeof user === 'string' && user !== '' ? user : null;
-  return header(a.slice('header:'.length)) || null;
 }
 
 function clientAskedUsage(body: Record<string, unknown>): boolean {

@@ -24,8 +24,7 @@ function setup(yaml: string) {
     priority,
     affinity: null,
     tried: null,
-    signal,
-    abortError: () => clientClosed(),
+    scope: { signal, errorFor: (s) => (s.aborted ? clientClosed() : null) },
     queue: true,
     seq: ++seq,
   });

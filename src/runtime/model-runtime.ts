@@ -1,6 +1,6 @@
 import type { ModelEntry } from '../config/snapshot.ts';
 import type { Clock, Logger, UpstreamFetch } from '../deps.ts';
-import { errors } from '../errors/errors.ts';
+import { clientClosed, errors } from '../errors/errors.ts';
 import type { GatewayError } from '../errors/gateway-error.ts';
 import { WaitQueue, type Waiting } from '../queue/wait-queue.ts';
 import { buildTargets } from '../targets/build-targets.ts';
@@ -18,12 +18,15 @@ export interface Lease {
   release(outcome: AttemptOutcome): void;
 }
 
+/** The part of a request's scope the queue needs: a waiting request leaves when its signal aborts, with its error. */
+export interface WaitScope {
+  readonly signal: AbortSignal;
+  errorFor(signal: AbortSignal): GatewayError | null;
+}
+
 export interface AcquireRequest extends PickRequest {
   priority: number;
-  /** Fires when the client leaves or the request's deadline passes: a waiting request leaves the queue. */
-  signal: AbortSignal;
-  /** The error for an aborted `signal`. */
-  abortError(): GatewayError;
+  scope: WaitScope;
   /** false: never wait (shadow copies); throws queue_full instead. */
   queue: boolean;
   /** Place in line; a retry keeps the one it had. */
@@ -160,12 +163,14 @@ export class ModelRuntime {
   }
 
   private wait(req: AcquireRequest, now: number): Promise<Lease> {
-    if (req.signal.aborted) return Promise.reject(req.abortError());
+    const signal = req.scope.signal;
+    const abortError = () => req.scope.errorFor(signal) ?? clientClosed();
+    if (signal.aborted) return Promise.reject(abortError());
     return new Promise<Lease>((resolve, reject) => {
       const onAbort = () => {
         if (this.queue.remove(waiter)) {
           waiter.cleanup();
-          reject(req.abortError());
+          reject(abortError());
           this.checkIdle();
         }
       };
@@ -185,10 +190,10 @@ export class ModelRuntime {
         reject,
         cleanup: () => {
           clearTimeout(timer);
-          req.signal.removeEventListener('abort', onAbort);
+          signal.removeEventListener('abort', onAbort);
         },
       };
-      req.signal.addEventListener('abort', onAbort, { once: true });
+      signal.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
     });
   }
@@ -216,29 +221,19 @@ export class ModelRuntime {
     state.inFlight++;
     state.sent++;
     this.inFlight++;
-    let verdict = false;
-    let released = false;
-    return {
-      state,
-      target: state.target,
-      succeeded: () => {
-        if (verdict) return;
-        verdict = true;
-        state.breaker.success();
-      },
-      release: (outcome) => {
-        if (released) return;
-        released = true;
-        state.inFlight--;
-        this.inFlight--;
-        const now = this.ctx.clock.now();
-        this.serviceMs += EWMA * (now - grantedAt - this.serviceMs);
-        this.report(state, outcome, verdict, now);
-        if (state.retired && state.inFlight === 0) this.retiring.delete(state);
-        this.dispatch();
-        this.checkIdle();
-      },
-    };
+    return new TargetLease(this, state, grantedAt);
+  }
+
+  /** A lease ended (TargetLease calls it once): frees its slots, reports its outcome, serves the next waiter. */
+  leaseEnded(state: TargetState, outcome: AttemptOutcome, verdict: boolean, grantedAt: number): void {
+    state.inFlight--;
+    this.inFlight--;
+    const now = this.ctx.clock.now();
+    this.serviceMs += EWMA * (now - grantedAt - this.serviceMs);
+    this.report(state, outcome, verdict, now);
+    if (state.retired && state.inFlight === 0) this.retiring.delete(state);
+    this.dispatch();
+    this.checkIdle();
   }
 
   private report(state: TargetState, outcome: AttemptOutcome, verdict: boolean, now: number): void {
@@ -304,5 +299,32 @@ export class ModelRuntime {
 
   private checkIdle(): void {
     if (this.retired && this.inFlight === 0 && this.queue.length === 0) this.onIdle(this);
+  }
+}
+
+/** A class, not closures: one of these per request, and every closure costs a name under tsx. */
+class TargetLease implements Lease {
+  readonly target: Target;
+  private verdict = false;
+  private released = false;
+
+  constructor(
+    private readonly owner: ModelRuntime,
+    readonly state: TargetState,
+    private readonly grantedAt: number,
+  ) {
+    this.target = state.target;
+  }
+
+  succeeded(): void {
+    if (this.verdict) return;
+    this.verdict = true;
+    this.state.breaker.success();
+  }
+
+  release(outcome: AttemptOutcome): void {
+    if (this.released) return;
+    this.released = true;
+    this.owner.leaseEnded(this.state, outcome, this.verdict, this.grantedAt);
   }
 }
