@@ -13,6 +13,8 @@ const sims: Record<string, SimBackend> = {};
 let refused: number;
 let phoenixPort: number;
 let phoenix: RunningServer | null = null;
+let loadingPort: number;
+let loading: RunningServer | null = null;
 
 const sim = (parallel = 8) => startSimBackend({ flavor: 'llamacpp', ttftMs: 5, tokenDelayMs: 2, defaultMaxTokens: 4, parallel });
 
@@ -20,6 +22,7 @@ beforeAll(async () => {
   for (const name of ['a', 'b', 'c', 'd', 'e', 'solo', 'spare']) sims[name] = await sim();
   refused = await freePort();
   phoenixPort = await freePort();
+  loadingPort = await freePort();
   const u = (name: string) => sims[name]!.server.url;
   gw = await startGatewayProcess(`version: 1
 server:
@@ -44,6 +47,10 @@ models:
   - name: spare
     backend: llamacpp
     backend_url: ${u('spare')}
+  - name: loading
+    backend: llamacpp
+    backend_url: http://127.0.0.1:${loadingPort}
+    retry: { attempts: 1 }
   - name: phoenix
     backend: llamacpp
     balance: round_robin
@@ -55,6 +62,7 @@ models:
 afterAll(async () => {
   gw?.stop();
   await phoenix?.close();
+  await loading?.close();
   await Promise.all(Object.values(sims).map((s) => s.server.close()));
 });
 
@@ -119,6 +127,23 @@ describe('[node] failover across targets', () => {
     expect(res.data.choices[0]?.message.content?.length).toBeGreaterThan(0);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/modeltainer_fallbacks_total\{model="gone",fallback="spare"\} [1-9]/);
+  });
+
+  it('[node] a llama-server still loading its model is down until its /health says 200, then serves', async () => {
+    const state = async () => (await adminQueue(gw.url)).get('loading')!.targets[0]!;
+    await eventually(async () => (await state()).health === 'down', 2000, 'the server (not started yet) marked down');
+    // llama-server answers 503 "Loading model" on every endpoint, /health included, until the model is loaded
+    const server = createSimulator({ flavor: 'llamacpp', ttftMs: 1, tokenDelayMs: 1, defaultMaxTokens: 2, loadMs: 2000 });
+    loading = await listen(server.fetch, loadingPort, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 800)); // four probe intervals: each one got the 503
+    expect((await state()).health).toBe('down');
+    const early = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'loading', messages }) });
+    expect(early.status).toBe(503);
+    expect(((await early.json()) as { error: { code: string } }).error.code).toBe('backend_unavailable');
+    expect(server.stats().requests).toBe(0);
+    await eventually(async () => (await state()).health === 'up', 5000, 'the server up once loaded');
+    const res = await client.chat.completions.create({ model: 'loading', messages, max_tokens: 2 });
+    expect(res.choices[0]?.message.content?.length).toBeGreaterThan(0);
   });
 
   it('[node] an ejected target comes back once it recovers', async () => {
