@@ -4,37 +4,27 @@ import type { Clock } from '../deps.ts';
 import { clientClosed } from '../errors/errors.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { round, type RequestLog } from '../observability/request-log.ts';
-import type { RequestScope } from '../request/request-scope.ts';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.ts';
 import type { Lease } from '../runtime/model-runtime.ts';
 import { affinityKey, type AffinitySource } from '../targets/affinity.ts';
 import type { TargetState } from '../targets/target-state.ts';
-import { attemptTarget, type Forwarded } from './attempt-target.ts';
+import { attemptTarget, type AttemptInput, type Forwarded } from './attempt-target.ts';
 import type { UpstreamBodies } from './build-upstream-body.ts';
-import type { EndpointName } from './endpoints.ts';
 import { retryDelayMs, sleep } from './retry-policy.ts';
 
 export type { Forwarded } from './attempt-target.ts';
 
-export interface ForwardInput {
+/** What every attempt shares (AttemptInput without its model, body and start), plus how to choose them. */
+export interface ForwardInput extends Omit<AttemptInput, 'model' | 'body' | 'started'> {
   /** The model asked for, then its fallbacks in order (entries of the request's snapshot). */
   chain: readonly ModelEntry[];
-  endpoint: EndpointName;
   /** The upstream JSON for each model of the chain. */
   bodies: UpstreamBodies;
-  headers: Record<string, string>;
-  stream: boolean;
-  hideUsage: boolean;
-  /** Streams: SSE comments while waiting for the first token. */
-  keepalive?: { afterMs: number; intervalMs: number };
-  scope: RequestScope;
   runtime: GatewayRuntime;
   /** `server.retry`, for models without their own `retry` */
   retry: RetryConfig;
   priority: number;
   affinity: AffinitySource;
-  clock: Clock;
-  log: RequestLog;
   random: () => number;
 }
 

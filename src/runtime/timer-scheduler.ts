@@ -1,7 +1,7 @@
 import type { Scheduler } from '../deps.ts';
 
 /**
- * The Scheduler on the web-standard timers, for Node, Bun and Deno. `unref` (where the
+ * The Scheduler on the web-standard timers (Node, Bun, Deno). `unref` (where the
  * runtime has it) keeps background work from holding the process open on its own.
  *
  * @example
