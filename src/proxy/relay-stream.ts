@@ -53,7 +53,6 @@ export function relayStream(source: ReadableStream<Uint8Array>, hooks: RelayHook
 
   return new ReadableStream<Uint8Array>(
     {
-      // Loops until it has enqueued something: a pull that returns empty-handed is never called again.
       start(controller) {
         const k = hooks.keepalive;
         if (!k) return;
@@ -66,6 +65,7 @@ export function relayStream(source: ReadableStream<Uint8Array>, hooks: RelayHook
         };
         tick(k.afterMs);
       },
+      // Loops until it has enqueued something: a pull that returns empty-handed is never called again.
       async pull(controller) {
         for (;;) {
           let chunk: ReadableStreamReadResult<Uint8Array>;
