@@ -79,3 +79,56 @@ export interface HttpMetrics {
   middleware: MiddlewareHandler;
   render(): string | Promise<string>;
 }
+
+/** A child process the gateway started (a model server). */
+export interface ChildProcessHandle {
+  readonly pid: number;
+  /** Resolves once the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  /** Signals the process and its group (children of a shell, vLLM's workers). */
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void;
+}
+
+export interface SpawnSpec {
+  /** argv: the program, then its arguments */
+  cmd: readonly string[];
+  env: Readonly<Record<string, string>>;
+  /** Called with each line the process prints (stdout and stderr). */
+  onLine(stream: 'stdout' | 'stderr', line: string): void;
+}
+
+/**
+ * Starts model servers. The adapter makes sure a child never outlives the gateway, even
+ * when the gateway is killed with SIGKILL. Absent: the runtime cannot start processes
+ * (Workers), and config validation rejects `launch`.
+ */
+export interface ProcessLauncher {
+  spawn(spec: SpawnSpec): ChildProcessHandle;
+  /** A loopback TCP port that was free a moment ago. */
+  freePort(): Promise<number>;
+}
+
+/** Reads byte ranges of a file (a GGUF model's header). */
+export interface FileReader {
+  /** Up to `length` bytes from `offset`; fewer at the end of the file. Rejects if the file cannot be read. */
+  read(path: string, offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** What the Docker Engine API reports of a container. */
+export interface ContainerState {
+  running: boolean;
+  /** `State.Status`: created, running, exited, … */
+  status: string;
+  pid: number;
+  exitCode: number | null;
+  /** ISO time, or null when it never started */
+  startedAt: string | null;
+}
+
+/** Starts and stops existing containers through the Docker Engine API (never the docker CLI). */
+export interface ContainerDriver {
+  start(container: string): Promise<void>;
+  /** Stops with a grace period in seconds (SIGTERM, then SIGKILL). */
+  stop(container: string, timeoutSeconds: number): Promise<void>;
+  inspect(container: string): Promise<ContainerState>;
+}
