@@ -11,8 +11,11 @@ import { addGatewayHeaders } from './middleware/gateway-headers.ts';
 import { resolveRequestId } from './middleware/request-id.ts';
 import type { GatewayMetrics } from './observability/gateway-metrics.ts';
 import { createRequestLog, emitRequestLog, finishRequestLog, overheadMs } from './observability/request-log.ts';
+import type { EventBus, LifecycleEvent } from './lifecycle/events.ts';
+import type { LifecycleManager } from './lifecycle/lifecycle-manager.ts';
 import type { InFlight } from './request/in-flight.ts';
 import { RequestScope } from './request/request-scope.ts';
+import { registerAdminModelsRoutes } from './routes/admin-models-routes.ts';
 import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { unmatchedRoute } from './routes/known-routes.ts';
@@ -39,6 +42,8 @@ export interface AppParts {
   reloader: ConfigReloader | null;
   noReload: string;
   inFlight: InFlight;
+  lifecycle: LifecycleManager;
+  events: EventBus<LifecycleEvent>;
 }
 
 /** Answered while draining, so probes and scrapes still see the gateway go. */
@@ -114,6 +119,7 @@ export function buildApp(p: AppParts): GatewayHono {
   registerModelsRoute(app, Math.floor(clock.wall() / 1000));
   registerProxyRoutes(app, { services: p.services, runtime: p.runtime, metrics, clock, random: p.random });
   registerAdminRoutes(app, { runtime: p.runtime, reloader: p.reloader, noReload: p.noReload, now: () => clock.now() });
+  registerAdminModelsRoutes(app, { runtime: p.runtime, lifecycle: p.lifecycle, events: p.events, clock });
   registerOpenAPIRoutes(app);
   registerMetricsRoute(app, metrics, p.httpMetrics?.render);
 

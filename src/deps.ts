@@ -63,6 +63,10 @@ export interface Capabilities {
   memoryStoreCaveat?: string;
   /** Set where the config cannot be reloaded in place: what to do instead. */
   noReload?: string;
+  /** The runtime can start model servers as child processes (`launch`). */
+  processes?: boolean;
+  /** The runtime can reach the Docker Engine API (`launch.docker`). */
+  containers?: boolean;
 }
 
 /** Where the config came from, so it can be read again on reload (absent: no reload). */

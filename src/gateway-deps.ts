@@ -1,5 +1,5 @@
 import type { ConfigStore } from './config/config-store.ts';
-import type { Clock, ConfigSource, HttpMetrics, Logger, Scheduler, UpstreamFetch } from './deps.ts';
+import type { Clock, ConfigSource, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from './deps.ts';
 import type { CounterStore } from './limits/counter-store.ts';
 import type { GatewayMetrics } from './observability/gateway-metrics.ts';
 
@@ -21,4 +21,10 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics;
   httpMetrics?: HttpMetrics;
   random?: () => number;
+  /** Starts model servers on demand (`launch`); absent where processes cannot be started. */
+  launcher?: ProcessLauncher;
+  /** Docker containers (`launch.docker`). */
+  containers?: ContainerDriver;
+  /** Reads GGUF headers for memory estimates. */
+  files?: FileReader;
 }

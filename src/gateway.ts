@@ -5,6 +5,8 @@ import type { GatewayDeps } from './gateway-deps.ts';
 import { createMemoryStore } from './limits/memory-store.ts';
 import { systemClock } from './observability/clock.ts';
 import { createGatewayMetrics } from './observability/gateway-metrics.ts';
+import { EventBus, type LifecycleEvent } from './lifecycle/events.ts';
+import { LifecycleManager } from './lifecycle/lifecycle-manager.ts';
 import { InFlight } from './request/in-flight.ts';
 import { GatewayRuntime } from './runtime/gateway-runtime.ts';
 import { createSnapshotServices } from './snapshot-services.ts';
@@ -17,13 +19,15 @@ export interface Gateway {
   /** Null where the config cannot be reloaded in place (no `configSource`). */
   readonly reloader: ConfigReloader | null;
   readonly inFlight: InFlight;
-  /** Starts background work (health probes) on the server's scheduler. */
+  readonly lifecycle: LifecycleManager;
+  /** Starts background work (health probes, idle sweep, preload) on the server's scheduler. */
   start(scheduler: Scheduler): void;
   /** Reads the config source again and applies it (SIGHUP, the file watcher). */
   reload(trigger: string): Promise<ReloadResult | null>;
   /** Stops taking requests (503, `/readyz` 503); resolves when those in flight have finished. */
   drain(): Promise<void>;
-  stop(): void;
+  /** Stops background work and every model server the gateway started. */
+  stop(): Promise<void>;
 }
 
 const NO_SOURCE = 'This gateway was started without a config file to read again.';
@@ -42,7 +46,10 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
   const store = deps.limitStore ?? createMemoryStore();
   const services = createSnapshotServices(store, clock, deps.logger);
   const inFlight = new InFlight();
-  const runtime = new GatewayRuntime(deps.config.current(), { clock, logger: deps.logger, http: deps.upstream, random });
+  const events = new EventBus<LifecycleEvent>();
+  const lifecycle = new LifecycleManager({ config: deps.config, http: deps.upstream, clock, logger: deps.logger, metrics, events, launcher: deps.launcher, containers: deps.containers, files: deps.files });
+  const runtime = new GatewayRuntime(deps.config.current(), { clock, logger: deps.logger, http: deps.upstream, random, lifecycle });
+  lifecycle.attach(runtime);
   deps.config.subscribe((next, _prev, diff) => runtime.apply(next, diff));
   const source = deps.configSource;
   const reloader = source
@@ -52,6 +59,7 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
     inFlight: inFlight.count,
     models: runtime.all().map((rt) => ({
       model: rt.name,
+      ...(rt.managed ? { state: rt.managed.state } : {}),
       queued: rt.queued,
       targets: [...rt.states, ...rt.draining].map((s) => ({ backend: s.target.label, inFlight: s.inFlight, up: s.up })),
     })),
@@ -71,6 +79,8 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
     reloader,
     noReload: deps.noReload ?? NO_SOURCE,
     inFlight,
+    lifecycle,
+    events,
   });
   let scheduler: Scheduler | null = null;
   return {
@@ -79,17 +89,20 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
     runtime,
     reloader,
     inFlight,
+    lifecycle,
     start(s) {
       scheduler = s;
       runtime.start(s);
+      lifecycle.start(s);
     },
     reload: (trigger) => (reloader ? reloader.reload(trigger) : Promise.resolve(null)),
     drain() {
       inFlight.draining = true;
       return inFlight.whenIdle();
     },
-    stop() {
+    async stop() {
       runtime.stop();
+      await lifecycle.stopAll();
       scheduler?.stop();
     },
   };

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createHttpMetrics } from '../adapters/node/http-metrics.ts';
 import { nodeCapabilities } from '../adapters/node/node-host.ts';
-import { createGateway, createConfigStore, createSimulator, parseConfig, parseSimArgs, type UpstreamFetch } from '../src/index.ts';
+import { createGateway, createGatewayMetrics, createConfigStore, createSimulator, parseConfig, parseSimArgs, type UpstreamFetch } from '../src/index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const COMPOSE_DIR = join(ROOT, 'backends/compose');
@@ -271,11 +271,17 @@ models:
   - { name: flaky, backend: vllm, backend_url: "http://flaky.test:8000", upstream_model: upstream-model }
   - { name: dead, backend: vllm, backend_url: "http://dead.test:8000", upstream_model: upstream-model, fallbacks: [sim-chat] }
   - { name: narrow, backend: sim, sim: { ttft: 100ms, token_delay: 1ms, max_tokens: 3 }, max_concurrent: 1, max_queue: 1 }
+  - { name: launched, backend: llamacpp, launch: { llamacpp: { model_path: /models/x.gguf } } }
 `;
   const config = parseConfig(configText);
   const httpMetrics = createHttpMetrics();
   const configSource = { file: 'inline.yaml', read: async () => configText, env: {}, capabilities: nodeCapabilities };
-  const gateway = createGateway({ config: createConfigStore(config), upstream, logger: { log: () => undefined }, httpMetrics, configSource });
+  const metrics = createGatewayMetrics();
+  const gateway = createGateway({ config: createConfigStore(config), upstream, logger: { log: () => undefined }, httpMetrics, configSource, metrics });
+  // what a launched model's lifecycle records (its state gauge comes from the runtime itself)
+  metrics.modelStarted('launched', 2.5);
+  metrics.modelCrashed('launched');
+  metrics.modelEvicted('launched', 'narrow');
   const app = gateway.app;
   const chat = async (model: string, stream: boolean) => {
     const res = await app.request('/v1/chat/completions', {

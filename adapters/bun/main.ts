@@ -6,10 +6,11 @@
 import { createTimerScheduler, fetchUpstream, formatServeUsage, type Capabilities } from '../../src/index.ts';
 import { within } from '../../src/serving/host.ts';
 import { runGateway } from '../../src/serving/run-gateway.ts';
+import { createProcessLauncher, nodeFileReader } from '../node/process-launcher.ts';
 import { processParts } from '../node/process-parts.ts';
 
 /** Rate-limit counters live in this process's memory; there is no Redis store on Bun yet. */
-const CAPABILITIES: Capabilities = { runtime: 'bun', limitStores: ['memory'] };
+const CAPABILITIES: Capabilities = { runtime: 'bun', limitStores: ['memory'], processes: true };
 await runGateway(
   {
     runtime: `bun ${Bun.version}`,
@@ -21,6 +22,8 @@ await runGateway(
     readText: (path) => Bun.file(path).text(),
     scheduler: createTimerScheduler((t) => (t as { unref?: () => void }).unref?.()),
     upstream: fetchUpstream,
+    launcher: createProcessLauncher(),
+    files: nodeFileReader,
     async serve(fetch, options) {
       const server = Bun.serve({
         hostname: options.hostname,

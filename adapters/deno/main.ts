@@ -1,6 +1,6 @@
 /**
  * Deno composition root:
- *   deno run --allow-net --allow-read --allow-env adapters/deno/main.ts [--config FILE] [--port N] [--host H]
+ *   deno run --allow-net --allow-read --allow-env --allow-run adapters/deno/main.ts [--config FILE] [--port N] [--host H]
  * deno.json beside this file makes bare imports (hono, zod, yaml) resolve from the
  * repository's node_modules; src/ is loaded as-is. Wiring only: Deno.readTextFile,
  * Deno.watchFs, Deno.serve and Deno's fetch upstream; everything else is runGateway's.
@@ -8,9 +8,12 @@
 import { createTimerScheduler, fetchUpstream, formatServeUsage, type Capabilities } from '../../src/index.ts';
 import { within } from '../../src/serving/host.ts';
 import { runGateway } from '../../src/serving/run-gateway.ts';
+import { createDenoLauncher, denoFileReader } from './process-launcher.ts';
 
+/** Model servers can be started when Deno may run programs (--allow-run). */
+const RUN = Deno.permissions.querySync({ name: 'run' }).state === 'granted';
 /** Rate-limit counters live in this process's memory; there is no Redis store on Deno yet. */
-const CAPABILITIES: Capabilities = { runtime: 'deno', limitStores: ['memory'] };
+const CAPABILITIES: Capabilities = { runtime: RUN ? 'deno' : 'deno without --allow-run', limitStores: ['memory'], processes: RUN };
 const encoder = new TextEncoder();
 /** Synchronous, so lines never interleave and the last one is out before Deno.exit. */
 function writeSync(file: typeof Deno.stdout, text: string): void {
@@ -24,7 +27,7 @@ await runGateway(
     capabilities: CAPABILITIES,
     env: Deno.env.toObject(),
     defaultConfig: decodeURIComponent(new URL('../../config/models.yaml', import.meta.url).pathname),
-    usage: formatServeUsage('deno run --allow-net --allow-read --allow-env adapters/deno/main.ts'),
+    usage: formatServeUsage('deno run --allow-net --allow-read --allow-env --allow-run adapters/deno/main.ts'),
     writeOut: (line) => writeSync(Deno.stdout, line),
     writeErr: (text) => writeSync(Deno.stderr, text),
     readText: (path) => Deno.readTextFile(path),
@@ -54,6 +57,8 @@ await runGateway(
     exit: (code) => Deno.exit(code),
     scheduler: createTimerScheduler((t) => Deno.unrefTimer(t as number)),
     upstream: fetchUpstream,
+    launcher: RUN ? createDenoLauncher() : undefined,
+    files: denoFileReader,
     serve(fetch, options) {
       // shutdown() stops listening and lets responses being written finish, but waits for every
       // stream however long: it gets graceMs, then what is still open dies with the process.

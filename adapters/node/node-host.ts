@@ -5,10 +5,12 @@ import type { GatewayHost } from '../../src/serving/host.ts';
 import { createHttpMetrics } from './http-metrics.ts';
 import { listen } from './listen.ts';
 import { processParts } from './process-parts.ts';
+import { createProcessLauncher, nodeFileReader } from './process-launcher.ts';
+import { createDockerEngine } from './docker-engine.ts';
 import { createRedisStore } from './redis-store.ts';
 import { createUndiciUpstream } from './undici-upstream.ts';
 
-export const nodeCapabilities: Capabilities = { runtime: 'node', limitStores: ['memory', 'redis'] };
+export const nodeCapabilities: Capabilities = { runtime: 'node', limitStores: ['memory', 'redis'], processes: true, containers: true };
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/models.yaml', import.meta.url));
 
 /** The gateway's runtime parts on Node: undici upstream, Redis limits, prom-client metrics, node:fs. */
@@ -35,6 +37,9 @@ export function createNodeHost(usage = formatServeUsage('modeltainer serve')): G
       });
     },
     httpMetrics: createHttpMetrics,
+    launcher: createProcessLauncher(),
+    containers: createDockerEngine(),
+    files: nodeFileReader,
     serve(fetch, options) {
       const guarded = (req: Request) => {
         const res = fetch(req);

@@ -10,7 +10,7 @@ export interface ConfigDiff {
   sections: string[];
 }
 
-const SECTIONS = ['server', 'auth', 'metrics', 'rateLimits'] as const;
+const SECTIONS = ['server', 'auth', 'metrics', 'rateLimits', 'lifecycle'] as const;
 
 export function diffSnapshots(prev: ConfigSnapshot, next: ConfigSnapshot): ConfigDiff {
   const before = new Map(prev.models.map((m) => [m.name, m]));

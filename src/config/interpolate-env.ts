@@ -25,8 +25,11 @@ export function interpolateEnv(value: unknown, env: Env, issues: InterpolationIs
 
 function expand(text: string, env: Env, issues: InterpolationIssue[], path: (string | number)[]): string {
   if (!text.includes('$')) return text;
+  // under `launch`, ${PORT} is the port the gateway picks for the server, filled in at start
+  const keepPort = path.includes('launch');
   return text.replace(PATTERN, (whole, name: string | undefined, fallback: string | undefined) => {
     if (whole === '$$') return '$';
+    if (keepPort && name === 'PORT' && fallback === undefined) return whole;
     const v = env[name as string];
     if (v !== undefined && v !== '') return v;
     if (fallback !== undefined) return fallback;

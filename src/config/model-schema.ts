@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limitsSchema } from './auth-schema.ts';
 import { durationMs } from './duration.ts';
+import { modelLifecycleFields } from './lifecycle-schema.ts';
 
 export const backendKinds = ['vllm', 'llamacpp', 'openai', 'sim'] as const;
 export const modelFormats = ['chat_completions', 'completions', 'embeddings'] as const;
@@ -91,6 +92,7 @@ export const modelSchema = z
     fallbacks: z.array(z.string().min(1)).default([]),
     split: z.array(z.strictObject({ model: z.string().min(1), weight: z.number().nonnegative().max(1_000_000) })).min(1).optional(),
     sticky: z.enum(['key', 'user']).optional(),
+    ...modelLifecycleFields,
     shadow: z
       .strictObject({
         model: z.string().min(1),
@@ -119,10 +121,19 @@ export const modelSchema = z
     if (m.backend === 'sim') {
       if (m.backend_url) issue('backend_url', "backend 'sim' runs in-process and takes no backend_url");
       if (m.targets) issue('targets', "backend 'sim' runs in-process and takes no targets");
+      if (m.launch) issue('launch', "backend 'sim' runs in-process and is not launched");
+    } else if (m.launch) {
+      if (m.backend_url || m.targets) issue(m.backend_url ? 'backend_url' : 'targets', 'a model with launch is served by the process it starts: no backend_url or targets');
+      if (m.launch.llamacpp && m.backend !== 'llamacpp') issue('backend', "launch.llamacpp starts llama-server: use backend 'llamacpp'");
+      if (m.sim) issue('sim', "'sim' options only apply to backend 'sim'");
     } else {
       if (m.backend_url && m.targets) issue('targets', 'give backend_url (one target) or targets, not both');
       if (!m.backend_url && !m.targets) issue('backend_url', `backend_url (or targets) is required for backend '${m.backend}'`);
       if (m.sim) issue('sim', "'sim' options only apply to backend 'sim'");
+    }
+    if (m.idle === 'sleep' && (m.backend !== 'vllm' || !m.launch)) issue('idle', "idle: sleep puts a launched vLLM engine to sleep (backend 'vllm' with launch, started with --enable-sleep-mode and VLLM_SERVER_DEV_MODE=1)");
+    if (!m.launch) {
+      for (const key of ['idle_timeout', 'start_timeout', 'memory', 'device'] as const) if (m[key] !== undefined) issue(key, `'${key}' applies to models with launch`);
     }
     const urls = new Set<string>();
     m.targets?.forEach((t, j) => {

@@ -184,3 +184,43 @@ models:
     expect(issues[0]?.message).toContain('split model routes to other models');
   });
 });
+
+describe('parseConfig: launch', () => {
+  const launched = `version: 1
+lifecycle: { memory_budget: 24GiB, groups: { gpu: { members: [a, ghost] } }, preload: [b] }
+models:
+  - name: a
+    backend: llamacpp
+    launch: { llamacpp: { model_path: /models/a.gguf, flags: [-c, "8192"] } }
+  - name: b
+    backend: vllm
+    launch: { command: { cmd: [vllm, serve, org/model, --port, "\${PORT}"] } }
+`;
+
+  it('keeps ${PORT} under launch for the gateway to fill in, and parses sizes', () => {
+    const cfg = parseConfig(launched.replace(', ghost', '').replace("--port, \"${PORT}\"] } }", "--port, \"${PORT}\"] } }\n    memory: 20GiB"), { env: { PORT: '8081' } });
+    expect(cfg.models[1]?.launch?.command?.cmd).toEqual(['vllm', 'serve', 'org/model', '--port', '${PORT}']);
+    expect(cfg.models[1]?.memory).toBe(20 * 2 ** 30);
+    expect(cfg.lifecycle.memory_budget).toBe(24 * 2 ** 30);
+  });
+
+  it('names what is missing or wrong: group members, memory to budget, a launch with a backend_url', () => {
+    const issues = issuesOf(launched.replace('launch: { llamacpp', 'backend_url: http://x:1\n    launch: { llamacpp'));
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      ['lifecycle.groups.gpu.members[1]', "no model named 'ghost'"],
+      ['models[0].backend_url', 'a model with launch is served by the process it starts: no backend_url or targets'],
+      ['models[1].memory', "lifecycle budgets GPU memory: declare this model's memory (only llama.cpp models are estimated from their GGUF file)"],
+    ]);
+  });
+
+  it('fails validation where processes cannot be started, saying so', () => {
+    const text = 'version: 1\nmodels:\n  - name: a\n    backend: llamacpp\n    launch: { llamacpp: { model_path: /m.gguf } }\n';
+    try {
+      parseConfig(text, { capabilities: { runtime: 'Cloudflare Workers', limitStores: ['memory'] } });
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect((e as ConfigError).issues).toMatchObject([{ path: 'models[0].launch', line: 5 }]);
+      expect((e as ConfigError).message).toContain('starting model servers on demand is not available on Cloudflare Workers: it cannot start processes');
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authSchema, rateLimitStoreSchema } from './auth-schema.ts';
 import { durationMs } from './duration.ts';
+import { lifecycleSchema, type LifecycleConfig } from './lifecycle-schema.ts';
 import { healthFields, modelSchema, retrySchema, type ModelConfig } from './model-schema.ts';
 
 export { backendKinds, modelFormats } from './model-schema.ts';
@@ -52,6 +53,8 @@ export const configSchema = z
       })
       .prefault({}),
     rate_limits: rateLimitStoreSchema.prefault({}),
+    /** Model servers started on demand, stopped when idle, fitted in GPU memory. */
+    lifecycle: lifecycleSchema.prefault({}),
     models: z.array(modelSchema).min(1),
   })
   .superRefine((cfg, ctx) => {
@@ -70,7 +73,32 @@ export const configSchema = z
       });
     });
     cfg.models.forEach((m, i) => checkReferences(m, i, byName, ctx));
+    checkLifecycle(cfg, byName, ctx);
   });
+
+/** Groups, preload and devices name what exists; memory can be known where it is budgeted. */
+function checkLifecycle(cfg: { lifecycle: LifecycleConfig; models: readonly ModelConfig[] }, byName: ReadonlyMap<string, ModelConfig>, ctx: z.RefinementCtx): void {
+  const l = cfg.lifecycle;
+  const launched = (name: string, path: (string | number)[]) => {
+    const m = byName.get(name);
+    if (!m) ctx.addIssue({ code: 'custom', path, message: `no model named '${name}'` });
+    else if (!m.launch) ctx.addIssue({ code: 'custom', path, message: `'${name}' has no launch: only launched models can be ${path[1] === 'preload' ? 'preloaded' : 'grouped'}` });
+  };
+  l.preload.forEach((n, i) => {
+    if (n !== '*') launched(n, ['lifecycle', 'preload', i]);
+  });
+  for (const [g, group] of Object.entries(l.groups)) group.members.forEach((n, i) => launched(n, ['lifecycle', 'groups', g, 'members', i]));
+  const devices = new Set(l.devices?.map((d) => d.id) ?? []);
+  const budgeted = l.devices !== undefined || l.memory_budget !== undefined;
+  cfg.models.forEach((m, i) => {
+    if (m.device !== undefined && !devices.has(m.device)) {
+      ctx.addIssue({ code: 'custom', path: ['models', i, 'device'], message: l.devices ? `no device '${m.device}' in lifecycle.devices` : 'device needs lifecycle.devices' });
+    }
+    if (budgeted && m.launch && !m.launch.llamacpp && m.memory === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['models', i, 'memory'], message: 'lifecycle budgets GPU memory: declare this model\'s memory (only llama.cpp models are estimated from their GGUF file)' });
+    }
+  });
+}
 
 /** fallbacks, split and shadow name models that exist and can serve in their place. */
 function checkReferences(m: ModelConfig, i: number, byName: ReadonlyMap<string, ModelConfig>, ctx: z.RefinementCtx): void {

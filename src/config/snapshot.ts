@@ -25,6 +25,7 @@ export interface ConfigSnapshot {
   readonly auth: ParsedConfig['auth'];
   readonly rateLimits: ParsedConfig['rate_limits'];
   readonly metrics: ParsedConfig['metrics'];
+  readonly lifecycle: ParsedConfig['lifecycle'];
   readonly models: readonly ModelEntry[];
   /** name or alias -> model */
   readonly byName: ReadonlyMap<string, ModelEntry>;
@@ -42,6 +43,7 @@ export function createSnapshot(cfg: ParsedConfig, source: string): ConfigSnapsho
     auth: deepFreeze(cfg.auth),
     rateLimits: deepFreeze(cfg.rate_limits),
     metrics: deepFreeze(cfg.metrics),
+    lifecycle: deepFreeze(cfg.lifecycle),
     models: Object.freeze(models),
     byName,
   });

@@ -80,6 +80,16 @@ export const errors = {
     }),
   reloadUnavailable: (why: string) =>
     new GatewayError({ status: 501, message: why, code: 'reload_unavailable' }),
+  modelFailed: (model: string, lastError: string) =>
+    new GatewayError({
+      status: 503,
+      message: `Model ${model} failed to run (last error: ${lastError}). An admin can retry it with POST /admin/models/${model}/reset.`,
+      code: 'model_failed',
+    }),
+  modelStartFailed: (model: string, why: string, retryAfterS: number) =>
+    new GatewayError({ status: 503, message: `Model ${model} could not be started: ${why}.`, code: 'model_start_failed', headers: { 'retry-after': String(retryAfterS) } }),
+  modelCannotFit: (model: string, why: string) =>
+    new GatewayError({ status: 503, message: `Model ${model} cannot be loaded: ${why}.`, code: 'model_cannot_fit' }),
   invalidConfig: (message: string) =>
     new GatewayError({ status: 400, message, code: 'invalid_config' }),
 };

@@ -8,10 +8,14 @@ const TPS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500];
 const OVERHEAD = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 const QUEUE_WAIT = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const QUEUE_ERRORS = new Set(['queue_full', 'queue_timeout']);
+const START = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+const SERVER_STATES = ['off', 'starting', 'ready', 'sleeping', 'draining', 'stopping', 'failed'] as const;
 
 /** Live state read at each scrape (never on the request path). */
 export interface LiveModel {
   model: string;
+  /** launched models: their server's state */
+  state?: string;
   queued: number;
   targets: { backend: string; inFlight: number; up: boolean }[];
 }
@@ -31,6 +35,10 @@ export interface GatewayMetrics {
   observe(live: () => { models: LiveModel[]; inFlight: number }): void;
   reloadEnded(result: 'ok' | 'error' | 'unchanged'): void;
   shadowEnded(labels: { model: string; shadow: string }, outcome: string, seconds: number): void;
+  /** A launched model's server became ready, this long after its start (or wake) began. */
+  modelStarted(model: string, seconds: number): void;
+  modelCrashed(model: string): void;
+  modelEvicted(model: string, forModel: string): void;
   render(): string;
 }
 
@@ -56,6 +64,10 @@ export function createGatewayMetrics(): GatewayMetrics {
   const reloads = registry.counter('modeltainer_config_reloads_total', 'Config reloads by result (ok, error: the old config kept serving, unchanged)', ['result']);
   const shadows = registry.counter('modeltainer_shadow_requests_total', 'Shadow copies by outcome (ok, error, timeout, skipped: the shadow had no free target)', ['model', 'shadow', 'outcome']);
   const shadowDuration = registry.histogram('modeltainer_shadow_duration_seconds', 'Shadow copies, read to the end', ['model', 'shadow'], LATENCY);
+  const modelState = registry.gauge('modeltainer_model_state', 'Launched models: 1 for the state their server is in (off, starting, ready, sleeping, draining, stopping, failed)', ['model', 'state']);
+  const startDuration = registry.histogram('modeltainer_model_start_duration_seconds', 'Launched models: from start (or wake-up) to ready', ['model'], START);
+  const crashes = registry.counter('modeltainer_model_crashes_total', 'Launched models: servers that exited unasked or did not become ready', ['model']);
+  const evictions = registry.counter('modeltainer_model_evictions_total', 'Launched models: servers stopped to make room for another model', ['model', 'for']);
 
   return {
     registry,
@@ -85,9 +97,11 @@ export function createGatewayMetrics(): GatewayMetrics {
         up.reset();
         targetInFlight.reset();
         queueDepth.reset();
+        modelState.reset();
         inFlight.set({}, state.inFlight);
         for (const m of state.models) {
           queueDepth.set({ model: m.model }, m.queued);
+          if (m.state !== undefined) for (const s of SERVER_STATES) modelState.set({ model: m.model, state: s }, s === m.state ? 1 : 0);
           for (const t of m.targets) {
             up.set({ model: m.model, backend: t.backend }, t.up ? 1 : 0);
             targetInFlight.set({ model: m.model, backend: t.backend }, t.inFlight);
@@ -96,6 +110,9 @@ export function createGatewayMetrics(): GatewayMetrics {
       });
     },
     reloadEnded: (result) => reloads.inc({ result }),
+    modelStarted: (model, seconds) => startDuration.observe({ model }, seconds),
+    modelCrashed: (model) => crashes.inc({ model }),
+    modelEvicted: (model, forModel) => evictions.inc({ model, for: forModel }),
     shadowEnded(labels, outcome, seconds) {
       shadows.inc({ ...labels, outcome });
       if (outcome !== 'skipped') shadowDuration.observe(labels, seconds);

@@ -9,5 +9,6 @@ import type { AppEnv } from '../app-env.ts';
  */
 export function addRoute(app: OpenAPIHono<AppEnv>, spec: RouteConfig, handler: Handler<AppEnv>): void {
   app.openAPIRegistry.registerPath(spec);
-  app.on(spec.method.toUpperCase(), spec.path, handler);
+  // the document's /x/{name} is Hono's /x/:name
+  app.on(spec.method.toUpperCase(), spec.path.replace(/\{(\w+)\}/g, ':$1'), handler);
 }

@@ -70,7 +70,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
   });
 }
 
-async function requireAdmin(c: Context<AppEnv>): Promise<void> {
+export async function requireAdmin(c: Context<AppEnv>): Promise<void> {
   const snapshot = c.var.snapshot;
   const key = snapshot.auth?.admin_key_sha256;
   if (!key) {

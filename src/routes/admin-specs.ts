@@ -94,3 +94,62 @@ export const adminQueueRoute = createRoute({
   security,
   responses: { 200: json('Queue and target state', queueState), ...adminErrors },
 });
+
+const modelServer = z.object({
+  model: z.string(),
+  state: z.enum(['off', 'starting', 'ready', 'sleeping', 'draining', 'stopping', 'failed']),
+  pid: z.number().int().nullable(),
+  container: z.string().nullable(),
+  url: z.string().nullable().openapi({ description: 'where its server answers while it runs' }),
+  device: z.string().nullable(),
+  memory_bytes: z.number().nullable().openapi({ description: 'declared, or estimated from the GGUF file' }),
+  last_used: z.string().nullable(),
+  last_start_ms: z.number().nullable(),
+  starts: z.number().int(),
+  failures: z.number().int(),
+  last_error: z.string().nullable(),
+  requests: z.number().int().openapi({ description: 'requests sent to its server' }),
+  in_flight: z.number().int(),
+  queued: z.number().int(),
+});
+
+export const adminModelsRoute = createRoute({
+  method: 'get',
+  path: '/admin/models',
+  operationId: 'listModelServers',
+  tags: ['Admin'],
+  summary: 'Launched models: the state of each server, where it runs, its memory, use and failures',
+  security,
+  responses: { 200: json('Model servers', z.object({ models: z.array(modelServer) }).openapi('ModelServers')), ...adminErrors },
+});
+
+export const adminModelActionRoute = createRoute({
+  method: 'post',
+  path: '/admin/models/{name}/{action}',
+  operationId: 'controlModelServer',
+  tags: ['Admin'],
+  summary: 'start (or wake), stop (after draining), sleep (vLLM, after draining) or reset (after failing) a launched model',
+  security,
+  request: {
+    params: z.object({
+      name: z.string().openapi({ param: { name: 'name', in: 'path' } }),
+      action: z.enum(['start', 'stop', 'sleep', 'reset']).openapi({ param: { name: 'action', in: 'path' } }),
+    }),
+  },
+  responses: {
+    202: json('Accepted: the model is on its way to the state asked for', z.object({ model: z.string(), state: z.string(), action: z.string() })),
+    400: json('The action does not apply to this model (sleep without idle: sleep)', errorResponse),
+    404: json('No launched model of that name', errorResponse),
+    ...adminErrors,
+  },
+});
+
+export const adminEventsRoute = createRoute({
+  method: 'get',
+  path: '/admin/events',
+  operationId: 'streamEvents',
+  tags: ['Admin'],
+  summary: 'Server-Sent Events: a `snapshot` of every model, then a `model` event on each change of server state, queue depth or target health',
+  security,
+  responses: { 200: { description: 'An SSE stream', content: { 'text/event-stream': { schema: z.string() } } }, ...adminErrors },
+});

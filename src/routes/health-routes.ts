@@ -23,7 +23,13 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthDeps)
     if (deps.inFlight.draining) return c.json({ status: 'draining', models: snapshot.models.length, in_flight: deps.inFlight.count }, 503);
     const now = deps.now();
     const backed = snapshot.models.filter((m) => !m.split);
-    const unavailable = backed.filter((m) => !(deps.runtime.get(m.name)?.anyAvailable(now) ?? true)).map((m) => m.name);
+    // a launched model that is off starts when asked for: it counts as available unless it failed
+    const available = (name: string) => {
+      const rt = deps.runtime.get(name);
+      if (!rt) return true;
+      return rt.managed ? rt.managed.state !== 'failed' : rt.anyAvailable(now);
+    };
+    const unavailable = backed.filter((m) => !available(m.name)).map((m) => m.name);
     const status = backed.length > 0 && unavailable.length === backed.length ? 'unavailable' : 'ready';
     return c.json({ status, models: snapshot.models.length, unavailable_models: unavailable }, status === 'ready' ? 200 : 503);
   });

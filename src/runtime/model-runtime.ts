@@ -3,7 +3,9 @@ import type { Clock, Logger, UpstreamFetch } from '../deps.ts';
 import { clientClosed, errors } from '../errors/errors.ts';
 import type { GatewayError } from '../errors/gateway-error.ts';
 import { WaitQueue, type Waiting } from '../queue/wait-queue.ts';
-import { buildTargets } from '../targets/build-targets.ts';
+import type { ManagedServer } from '../lifecycle/managed-server.ts';
+import type { LifecycleHooks } from '../lifecycle/lifecycle-hooks.ts';
+import { buildTargets, launchedTarget } from '../targets/build-targets.ts';
 import { pickTarget, type PickRequest, type RoundRobin } from '../targets/picker.ts';
 import { TargetState } from '../targets/target-state.ts';
 import { isFailure, type AttemptOutcome, type Target } from '../targets/target.ts';
@@ -45,6 +47,8 @@ export interface RuntimeContext {
   logger: Logger;
   http: UpstreamFetch;
   random: () => number;
+  /** Models with `launch`: their servers are started, stopped and placed by the lifecycle. */
+  lifecycle?: LifecycleHooks;
 }
 
 const EWMA = 0.2;
@@ -69,6 +73,11 @@ export class ModelRuntime {
   serviceMs = 1000;
   /** Copies of this model's requests on their way to its shadow. */
   shadowsInFlight = 0;
+  /** Launched models: the server this runtime's one target is (null: the model has no launch). */
+  managed: ManagedServer | null = null;
+  /** When the last request ended (or the server became ready): for idle_timeout. */
+  lastUsed = 0;
+  private managedState: TargetState | null = null;
   private readonly queue = new WaitQueue<Waiter>();
   private readonly byId = new Map<string, TargetState>();
   private readonly retiring = new Set<TargetState>();
@@ -87,6 +96,10 @@ export class ModelRuntime {
   update(entry: ModelEntry): void {
     this.entry = entry;
     this.retired = false;
+    if (entry.launch) {
+      this.updateManaged(entry.launch);
+      return;
+    }
     const existing = new Map([...this.byId].map(([id, s]) => [id, s.target]));
     const targets = buildTargets(entry, this.ctx.http, existing);
     const next: TargetState[] = [];
@@ -116,7 +129,59 @@ export class ModelRuntime {
 
   retire(): void {
     this.retired = true;
+    if (this.managed) this.ctx.lifecycle?.retired(this.name);
     this.checkIdle();
+  }
+
+  private updateManaged(launch: NonNullable<ModelEntry['launch']>): void {
+    const lifecycle = this.ctx.lifecycle;
+    if (!lifecycle) return;
+    if (!this.managed) this.managed = lifecycle.server(this.name, launch);
+    else if (this.managed.respec(launch)) lifecycle.respecced(this.name);
+    this.managed.startTimeoutMs = this.entry.start_timeout ?? null;
+    // the model's headers and timeouts may have changed: same server, rebuilt target
+    if (this.managedState && this.managed.baseUrl) this.managedState.target = launchedTarget(this.entry, this.managed.baseUrl, this.ctx.http);
+  }
+
+  /** The launched server is ready at `baseUrl` (or gone: null): its target takes traffic, or none does. */
+  setServing(baseUrl: string | null): void {
+    if (baseUrl === null) {
+      this.states = [];
+      this.dispatch();
+      return;
+    }
+    const target = launchedTarget(this.entry, baseUrl, this.ctx.http);
+    if (this.managedState) this.managedState.target = target;
+    else this.managedState = new TargetState(target);
+    this.managedState.health = 'up';
+    this.managedState.breaker.success();
+    this.states = [this.managedState];
+    this.lastUsed = this.ctx.clock.now();
+    this.dispatch();
+  }
+
+  /** Every waiter gets `error` (a start that timed out, a model that cannot fit or has failed). */
+  failWaiters(error: GatewayError): void {
+    for (const w of this.queue.inOrder()) {
+      this.queue.remove(w);
+      w.cleanup();
+      w.reject(error);
+    }
+    this.changed();
+  }
+
+  /** The launched server's target (kept across restarts, with its counters). */
+  get launchedState(): TargetState | null {
+    return this.managedState;
+  }
+
+  /** For the lifecycle: a launched model's server takes new requests only when ready. */
+  private serving(): boolean {
+    return this.managed === null || this.managed.state === 'ready';
+  }
+
+  private changed(): void {
+    this.ctx.lifecycle?.notify(this.name);
   }
 
   /** Targets still finishing requests after they left the config. */
@@ -146,6 +211,15 @@ export class ModelRuntime {
    */
   acquire(req: AcquireRequest): Lease | Promise<Lease> {
     const now = this.ctx.clock.now();
+    const m = this.managed;
+    if (m && m.state !== 'ready') {
+      // off, starting, asleep or draining: wait for the server (a failed one answers at once)
+      if (m.state === 'failed') throw errors.modelFailed(this.name, m.lastError ?? 'unknown error');
+      if (!req.queue || this.queue.length >= this.entry.max_queue) throw errors.queueFull(this.name, this.queue.length, this.retryAfterS());
+      const waiting = this.wait(req, now);
+      this.ctx.lifecycle?.demand(this.name);
+      return waiting;
+    }
     if (!this.anyAvailable(now)) throw this.unavailable();
     if (this.queue.length === 0 || req.tried) {
       const lease = this.tryGrant(req, now);
@@ -180,7 +254,7 @@ export class ModelRuntime {
           reject(errors.queueTimeout(this.name, this.ctx.clock.now() - now, this.retryAfterS()));
           this.checkIdle();
         }
-      }, this.entry.queue_timeout);
+      }, this.entry.queue_timeout + (this.managed?.startTimeout() ?? 0));
       const waiter: Waiter = {
         priority: req.priority,
         seq: req.seq,
@@ -195,6 +269,7 @@ export class ModelRuntime {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
+      this.changed();
     });
   }
 
@@ -204,7 +279,7 @@ export class ModelRuntime {
   }
 
   private tryGrant(req: PickRequest, now: number): Lease | null {
-    if (!this.modelHasRoom()) return null;
+    if (!this.modelHasRoom() || !this.serving()) return null;
     const cooldown = this.entry.healthSettings.cooldown;
     const states = this.states;
     // one target, the common case: no picking to do
@@ -230,9 +305,11 @@ export class ModelRuntime {
     this.inFlight--;
     const now = this.ctx.clock.now();
     this.serviceMs += EWMA * (now - grantedAt - this.serviceMs);
+    this.lastUsed = now;
     this.report(state, outcome, verdict, now);
     if (state.retired && state.inFlight === 0) this.retiring.delete(state);
     this.dispatch();
+    if (this.managed) this.ctx.lifecycle?.released(this.name);
     this.checkIdle();
   }
 
@@ -253,6 +330,7 @@ export class ModelRuntime {
   dispatch(): void {
     if (this.queue.length === 0) return;
     const now = this.ctx.clock.now();
+    if (!this.serving()) return;
     for (const w of this.queue.inOrder()) {
       if (!this.modelHasRoom()) break;
       const lease = this.tryGrant(w.req, now);
@@ -261,13 +339,15 @@ export class ModelRuntime {
       w.cleanup();
       w.resolve(lease);
     }
-    if (this.queue.length > 0 && !this.anyAvailable(now)) {
+    // a launched model's waiters wait for its server; others fail when no target takes traffic
+    if (this.queue.length > 0 && !this.managed && !this.anyAvailable(now)) {
       for (const w of this.queue.inOrder()) {
         this.queue.remove(w);
         w.cleanup();
         w.reject(this.unavailable());
       }
     }
+    this.changed();
   }
 
   /** A health probe's verdict on one target. */

@@ -1,5 +1,5 @@
 import type { ConfigSnapshot } from '../config/snapshot.ts';
-import type { Capabilities, HttpMetrics, Logger, Scheduler, UpstreamFetch } from '../deps.ts';
+import type { Capabilities, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from '../deps.ts';
 import { toErrorResponse } from '../errors/to-error-response.ts';
 import type { CounterStore } from '../limits/counter-store.ts';
 
@@ -50,6 +50,10 @@ export interface GatewayHost {
   /** Node: the Redis store when the config asks for it. */
   limitStore?(snapshot: ConfigSnapshot, logger: Logger): (CounterStore & { close?(): Promise<void> }) | undefined;
   httpMetrics?(): HttpMetrics;
+  /** Starts model servers (`launch`); must keep children from outliving the gateway. */
+  launcher?: ProcessLauncher;
+  containers?: ContainerDriver;
+  files?: FileReader;
   serve(fetch: (req: Request) => Response | Promise<Response>, options: ServeOptions): Promise<Listening>;
 }
 

@@ -66,6 +66,9 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
       configSource: { file, read: () => host.readText(file), env: host.env, capabilities: host.capabilities },
       limitStore,
       httpMetrics: host.httpMetrics?.(),
+      launcher: host.launcher,
+      containers: host.containers,
+      files: host.files,
     },
     { initialConfigText: text },
   );

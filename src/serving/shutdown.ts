@@ -42,9 +42,9 @@ export function createShutdown(deps: ShutdownDeps): (signal: Signal) => void {
       if (done) return;
       done = true;
       if (!drained) logger.log('warn', { msg: 'drain timeout: cutting requests still in flight', in_flight: gateway.inFlight.count });
-      gateway.stop();
-      void deps
-        .close(drained ? FLUSH_MS : 0)
+      void gateway
+        .stop()
+        .then(() => deps.close(drained ? FLUSH_MS : 0))
         .catch((err: unknown) => logger.log('error', { msg: 'error while closing', error: String(err) }))
         .finally(() => {
           logger.log('info', { msg: 'stopped', drained });

@@ -13,12 +13,22 @@ const SIM_ORIGIN = 'http://sim.internal';
  * unchanged keeps its transport (an in-process simulator keeps its slots and fault queue).
  */
 export function buildTargets(model: ModelEntry, http: UpstreamFetch, existing: ReadonlyMap<string, Target>): Target[] {
+  // a launched model's one target is the server it started, set by the lifecycle when ready
+  if (model.launch) return [];
   if (model.backend === 'sim') {
     const id = simId(model);
     const transport = existing.get(id)?.transport ?? simTransport(model);
     return [makeTarget(model, id, `sim:${model.sim?.flavor ?? 'llamacpp'}`, SIM_ORIGIN, transport, null)];
   }
   return model.targetConfigs.map((t) => makeTarget(model, targetId(t.url), labelOf(model.backend ?? 'openai', t.url), t.url, http, t));
+}
+
+/**
+ * The target of a launched model's server at `baseUrl`. Its id and label stay the same across
+ * restarts on other ports, so its state and metric series carry over.
+ */
+export function launchedTarget(model: ModelEntry, baseUrl: string, http: UpstreamFetch): Target {
+  return makeTarget(model, `launched:${model.name}`, `launched:${model.name}`, baseUrl, http, null);
 }
 
 /** A target's identity: its URL without a trailing slash. */

@@ -5,8 +5,8 @@ import { addShutdownTests } from '../conformance/shutdown.ts';
 
 let env: ConformanceEnv;
 beforeAll(async () => {
-  env = await startConformanceEnv({ runtime: 'deno', command: ['node_modules/.bin/deno', 'run', '--allow-net', '--allow-read', '--allow-env', 'adapters/deno/main.ts'] });
+  env = await startConformanceEnv({ runtime: 'deno', command: ['node_modules/.bin/deno', 'run', '--allow-net', '--allow-read', '--allow-env', '--allow-run', 'adapters/deno/main.ts'] });
 });
 afterAll(() => env?.stop());
 addConformanceTests('deno', () => env);
-addShutdownTests({ runtime: 'deno', command: ['node_modules/.bin/deno', 'run', '--allow-net', '--allow-read', '--allow-env', 'adapters/deno/main.ts'] });
+addShutdownTests({ runtime: 'deno', command: ['node_modules/.bin/deno', 'run', '--allow-net', '--allow-read', '--allow-env', '--allow-run', 'adapters/deno/main.ts'] });
