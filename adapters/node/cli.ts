@@ -1,9 +1,9 @@
-import { createSimulator, generateKey, parseSimArgs } from '../../src/index.ts';
+import { generateKey } from '../../src/index.ts';
 import { runGateway } from '../../src/serving/run-gateway.ts';
 import { loadConfigFile } from './load-config.ts';
 import { createNodeHost, DEFAULT_CONFIG } from './node-host.ts';
 import { runMain } from './run-main.ts';
-import { listen } from './listen.ts';
+import { simCommand } from './sim-command.ts';
 
 const USAGE = `modeltainer — an OpenAI-compatible gateway for vLLM and llama.cpp
 
@@ -50,24 +50,6 @@ async function hashKeyCommand(): Promise<number> {
   const { key, sha256 } = await generateKey();
   console.log(`key:        ${key}\nkey_sha256: ${sha256}\n\nGive the key to its user; put only the hash in the config:\n  auth:\n    keys:\n      - name: <who>\n        key_sha256: ${sha256}`);
   return 0;
-}
-
-async function simCommand(args: string[]): Promise<number> {
-  const { host, port, ...options } = parseSimArgs(args);
-  const sim = createSimulator(options);
-  const readyAt = (sim as { readyAt?: number }).readyAt;
-  // vLLM binds its socket only after the model is loaded: connection refused until then.
-  if (options.flavor === 'vllm' && readyAt) await new Promise((r) => setTimeout(r, Math.max(0, readyAt - Date.now())));
-  const server = await listen(sim.fetch, port, host);
-  console.log(JSON.stringify({ level: 'info', msg: 'simulator listening', flavor: options.flavor, model: sim.options.model, url: server.url }));
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      // let in-flight streams finish for a while, then cut them
-      setTimeout(() => process.exit(0), 10_000).unref();
-      void server.close().then(() => process.exit(0));
-    });
-  }
-  return -1;
 }
 
 runMain(main, USAGE);

@@ -65,3 +65,37 @@ describe('parseSimArgs (vLLM)', () => {
     expect(() => parseSimArgs(['--flavor', 'vllm', '-ngl', '99'])).toThrow(/unknown argument '-ngl'/);
   });
 });
+
+describe('parseSimArgs: sleep mode and the CLI-only flags', () => {
+  const vllm = (line: string, env = {}) => parseSimArgs(split(`--flavor vllm ${line}`), env);
+
+  it('sleepMode needs --enable-sleep-mode and a non-zero VLLM_SERVER_DEV_MODE (parsed like int())', () => {
+    expect(vllm('--enable-sleep-mode', { VLLM_SERVER_DEV_MODE: '1' }).sleepMode).toBe(true);
+    expect(vllm('--enable-sleep-mode', { VLLM_SERVER_DEV_MODE: ' 2 ' }).sleepMode).toBe(true);
+    expect(vllm('--enable-sleep-mode')).not.toHaveProperty('sleepMode');
+    expect(vllm('--enable-sleep-mode', { VLLM_SERVER_DEV_MODE: '0' })).not.toHaveProperty('sleepMode');
+    expect(vllm('--port 8000', { VLLM_SERVER_DEV_MODE: '1' })).not.toHaveProperty('sleepMode');
+    expect(() => vllm('--enable-sleep-mode', { VLLM_SERVER_DEV_MODE: 'true' })).toThrow(/VLLM_SERVER_DEV_MODE: 'true'.*use 1/);
+  });
+
+  it('--enable-sleep-mode is a vLLM flag; the llama.cpp flavour never reads VLLM_SERVER_DEV_MODE', () => {
+    expect(() => parseSimArgs(['--enable-sleep-mode'], { VLLM_SERVER_DEV_MODE: '1' })).toThrow(/unknown argument '--enable-sleep-mode' for the llamacpp simulator/);
+    expect(parseSimArgs([], { VLLM_SERVER_DEV_MODE: 'yes' })).toEqual({ flavor: 'llamacpp', host: '127.0.0.1', port: 8080 });
+  });
+
+  it('reads --sleep-ms, --wake-ms, --exit-after-ms and --log-requests (both flavours)', () => {
+    expect(vllm('--sleep-ms 200 --wake-ms=300 --exit-after-ms 1500 --log-requests')).toEqual({
+      flavor: 'vllm', host: '127.0.0.1', port: 8000, sleepMs: 200, wakeMs: 300, exitAfterMs: 1500, logRequests: true,
+    });
+    expect(parseSimArgs(split('--exit-after-ms 0 --log-requests'))).toMatchObject({ flavor: 'llamacpp', exitAfterMs: 0, logRequests: true });
+    expect(() => vllm('--exit-after-ms soon')).toThrow(/--exit-after-ms: 'soon'/);
+    expect(() => vllm('--sleep-ms -1')).toThrow(/--sleep-ms/);
+  });
+
+  it("accepts llama-server's --host/--port and vLLM's --port, and --load-ms for both", () => {
+    expect(parseSimArgs(split('--host 127.0.0.1 --port 28080 --load-ms 500'))).toEqual({ flavor: 'llamacpp', host: '127.0.0.1', port: 28080, loadMs: 500 });
+    expect(vllm('Qwen/Qwen2.5-0.5B-Instruct --port 28000 --load-ms 500')).toEqual({
+      flavor: 'vllm', model: 'Qwen/Qwen2.5-0.5B-Instruct', host: '127.0.0.1', port: 28000, loadMs: 500,
+    });
+  });
+});

@@ -1,8 +1,22 @@
 /** parseSimArgs: llama-server's (or `vllm serve`'s) command line, plus sim-only flags. */
+import { pyInt } from './py-repr.ts';
 import type { SimFlavor, SimOptions } from './types.ts';
 import { LLAMA_IGNORED_FLAGS, LLAMA_IGNORED_SWITCHES, OPTIONAL_VALUE_FLAGS, VLLM_IGNORED_FLAGS, VLLM_IGNORED_SWITCHES } from './args-known.ts';
 
-export type SimArgs = SimOptions & { host: string; port: number };
+export type SimArgs = SimOptions & {
+  host: string;
+  port: number;
+  /** `--exit-after-ms N`: the CLI process exits with code 1 after N ms (a simulated crash). */
+  exitAfterMs?: number;
+  /** `--log-requests`: the CLI prints one JSON line (level debug) per request. */
+  logRequests?: boolean;
+};
+
+/** The environment variables the simulator reads (the CLI passes its own environment). */
+export interface SimEnv {
+  /** vLLM: `1` (any non-zero integer; parsed with int()) registers the dev-mode routes, /sleep among them. */
+  readonly VLLM_SERVER_DEV_MODE?: string | undefined;
+}
 
 interface State {
   flavor: SimFlavor;
@@ -11,6 +25,9 @@ interface State {
   port: number | null;
   modelPath: string | null;
   alias: string | null;
+  enableSleepMode: boolean;
+  exitAfterMs: number | null;
+  logRequests: boolean;
 }
 
 function int(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -33,6 +50,9 @@ function valueHandler(st: State, flag: string): ((v: string) => void) | null {
     case '--token-delay-ms': return (v) => { st.out.tokenDelayMs = int(flag, v, 0); };
     case '--max-tokens': return (v) => { st.out.defaultMaxTokens = int(flag, v, 0); };
     case '--load-ms': return (v) => { st.out.loadMs = int(flag, v, 0); };
+    case '--sleep-ms': return (v) => { st.out.sleepMs = int(flag, v, 0); };
+    case '--wake-ms': return (v) => { st.out.wakeMs = int(flag, v, 0); };
+    case '--exit-after-ms': return (v) => { st.exitAfterMs = int(flag, v, 0); };
     case '--model': return (v) => { st.modelPath = v; };
   }
   if (llama) {
@@ -61,6 +81,14 @@ function valueHandler(st: State, flag: string): ((v: string) => void) | null {
   return VLLM_IGNORED_FLAGS.has(flag) ? () => undefined : null;
 }
 
+/** `int(os.getenv("VLLM_SERVER_DEV_MODE", "0"))`: vLLM fails to start on anything else. */
+function devMode(env: SimEnv): boolean {
+  const raw = env.VLLM_SERVER_DEV_MODE ?? '0';
+  const n = pyInt(raw);
+  if (n === null) throw new Error(`invalid VLLM_SERVER_DEV_MODE: '${raw}' (vLLM parses it with int(): use 1)`);
+  return n !== 0;
+}
+
 function isSwitch(flavor: SimFlavor, flag: string): boolean {
   if (flag === '--embeddings' || flag === '--embedding') return true;
   return flavor === 'llamacpp' ? LLAMA_IGNORED_SWITCHES.has(flag) : VLLM_IGNORED_SWITCHES.has(flag);
@@ -76,9 +104,16 @@ function readFlavor(argv: readonly string[]): SimFlavor {
   return flavor;
 }
 
-export function parseSimArgs(argv: string[]): SimArgs {
+/**
+ * `env` is read for vLLM's `VLLM_SERVER_DEV_MODE`: sleep mode (`sleepMode`) needs both
+ * `--enable-sleep-mode` and a non-zero dev mode, like the /sleep routes of a real server.
+ */
+export function parseSimArgs(argv: string[], env: SimEnv = {}): SimArgs {
   const flavor = readFlavor(argv);
-  const st: State = { flavor, out: { flavor }, host: '127.0.0.1', port: null, modelPath: null, alias: null };
+  const st: State = {
+    flavor, out: { flavor }, host: '127.0.0.1', port: null, modelPath: null, alias: null,
+    enableSleepMode: false, exitAfterMs: null, logRequests: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (!arg.startsWith('-') || arg === '-') {
@@ -91,6 +126,14 @@ export function parseSimArgs(argv: string[]): SimArgs {
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
     if (flag === '--embeddings' || flag === '--embedding') {
       st.out.embeddings = true;
+      continue;
+    }
+    if (flag === '--log-requests') {
+      st.logRequests = true;
+      continue;
+    }
+    if (flag === '--enable-sleep-mode' && flavor === 'vllm') {
+      st.enableSleepMode = true;
       continue;
     }
     if (isSwitch(flavor, flag)) continue;
@@ -106,5 +149,9 @@ export function parseSimArgs(argv: string[]): SimArgs {
   }
   const model = st.alias ?? st.modelPath;
   if (model !== null) st.out.model = model;
-  return { ...st.out, host: st.host, port: st.port ?? (flavor === 'vllm' ? 8000 : 8080) };
+  if (flavor === 'vllm' && devMode(env) && st.enableSleepMode) st.out.sleepMode = true;
+  const args: SimArgs = { ...st.out, host: st.host, port: st.port ?? (flavor === 'vllm' ? 8000 : 8080) };
+  if (st.exitAfterMs !== null) args.exitAfterMs = st.exitAfterMs;
+  if (st.logRequests) args.logRequests = true;
+  return args;
 }

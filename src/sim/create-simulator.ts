@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { controlApp } from './control.ts';
 import type { EngineEnv } from './engine.ts';
+import { EngineSleep } from './engine-sleep.ts';
 import { FaultQueue } from './faults.ts';
 import { llamacppFlavor } from './flavor-llamacpp.ts';
 import { vllmFlavor } from './flavor-vllm.ts';
@@ -36,6 +37,10 @@ export function resolveOptions(opts: SimOptions): ResolvedOptions {
     parallel: Math.floor(count('parallel', opts.parallel, 4, 1)),
     embeddings: opts.embeddings ?? false,
     loadMs: count('loadMs', opts.loadMs, 0, 0),
+    // Sleep mode is vLLM's; the llama.cpp flavour ignores it.
+    sleepMode: opts.flavor === 'vllm' && opts.sleepMode === true,
+    sleepMs: count('sleepMs', opts.sleepMs, 50, 0),
+    wakeMs: count('wakeMs', opts.wakeMs, 50, 0),
     now: opts.now ?? Date.now,
   };
   if (opts.apiKey) resolved.apiKey = opts.apiKey;
@@ -47,6 +52,9 @@ export function createSimulator(opts: SimOptions): Simulator {
   const readyAt = Date.now() + options.loadMs;
   const llama = options.flavor === 'llamacpp';
   const slots = llama ? new SlotPool(options.parallel) : null;
+  const engineSleep = options.sleepMode ? new EngineSleep({ sleepMs: options.sleepMs, wakeMs: options.wakeMs }) : null;
+  const stats = new StatsTracker(() => engineSleep?.isSleeping() ?? false);
+  engineSleep?.attach(stats);
   const env: EngineEnv = {
     flavor: llama ? llamacppFlavor : vllmFlavor,
     model: options.model,
@@ -54,11 +62,12 @@ export function createSimulator(opts: SimOptions): Simulator {
     tokenDelayMs: options.tokenDelayMs,
     defaultMaxTokens: options.defaultMaxTokens,
     slots,
+    sleep: engineSleep,
     now: options.now,
   };
   const faults = new FaultQueue();
   faults.push(...(opts.faults ?? []));
-  const core: SimCore = { options, env, stats: new StatsTracker(), faults, readyAt };
+  const core: SimCore = { options, env, stats, faults, readyAt, engineSleep };
 
   const flavorApp = slots ? llamacppApp(core, slots) : vllmApp(core);
   const app = new Hono();

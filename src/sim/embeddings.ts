@@ -1,5 +1,5 @@
 /** Deterministic embedding vectors, input parsing, and the shared embeddings run (faults, delay). */
-import { faultPrelude, openScope, resetResponse, type EngineEnv } from './engine.ts';
+import { EngineTime, faultPrelude, openScope, resetResponse, type EngineEnv } from './engine.ts';
 import { isAborted, sleep } from './sleep.ts';
 import type { RequestTicket } from './stats.ts';
 import { hash32, seededRandom } from './random.ts';
@@ -67,7 +67,11 @@ export async function runEmbeddings(
 ): Promise<Response> {
   const { flavor, slots } = env;
   let release = (): void => undefined;
-  const scope = openScope(raw, ticket, () => release());
+  let time: EngineTime | null = null;
+  const scope = openScope(raw, ticket, () => {
+    release();
+    time?.release();
+  });
   try {
     const early = await faultPrelude(flavor, fault, scope.signal);
     if (early) {
@@ -78,7 +82,14 @@ export async function runEmbeddings(
       const slot = await slots.acquire(scope.signal, tokens);
       release = () => slots.release(slot);
     }
-    await sleep(env.ttftMs, scope.signal);
+    const engineTime = new EngineTime(env.sleep, scope.signal);
+    time = engineTime;
+    engineTime.admit();
+    if (!(await engineTime.wait(env.ttftMs))) {
+      // Aborted by a vLLM /sleep: a pooling request has no partial result. (inferred)
+      scope.end('complete');
+      return flavor.generationError();
+    }
     if (fault?.type === 'stall') await sleep(fault.ms ?? Infinity, scope.signal);
     scope.end('complete');
     if (fault?.type === 'reset') return resetResponse(flavor);

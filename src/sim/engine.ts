@@ -1,10 +1,11 @@
 /** The shared generation engine: faults, slots, timing, then a stream or a JSON body. */
+import type { EngineJob, EngineSleep } from './engine-sleep.ts';
 import type { Choice, Flavor, GenContext, GenRequest } from './flavor.ts';
 import { isAborted, sleep } from './sleep.ts';
 import type { Slot, SlotPool } from './slots.ts';
 import type { RequestTicket } from './stats.ts';
 import { streamResponse } from './stream-body.ts';
-import { applyStreamFault, buildSteps } from './stream-steps.ts';
+import { abortSteps, applyStreamFault, buildSteps } from './stream-steps.ts';
 import { planTokens } from './tokens.ts';
 import type { SimFault } from './types.ts';
 
@@ -16,7 +17,47 @@ export interface EngineEnv {
   defaultMaxTokens: number;
   /** llama.cpp slots; null = no limit (vLLM). */
   slots: SlotPool | null;
+  /** vLLM sleep mode: the engine that can be put to sleep; null without sleep mode. */
+  sleep: EngineSleep | null;
   now: () => number;
+}
+
+/**
+ * A request's engine time: a plain delay, or (vLLM sleep mode) time spent inside the engine,
+ * which holds the request while it sleeps and may abort it. `release()` exactly once at the end.
+ */
+export class EngineTime {
+  private job: EngineJob | null = null;
+  /** Engine ms spent so far. */
+  elapsed = 0;
+
+  constructor(private readonly engine: EngineSleep | null, private readonly signal: AbortSignal) {}
+
+  /** The request enters the engine's scheduler (after the fault prelude). */
+  admit(): void {
+    if (this.engine && !this.job) this.job = this.engine.admit();
+  }
+
+  get held(): boolean {
+    return this.job !== null;
+  }
+
+  /** Spends `ms`; resolves false when the engine aborted the request first. */
+  async wait(ms: number): Promise<boolean> {
+    if (!this.engine || !this.job) {
+      await sleep(ms, this.signal);
+      this.elapsed += ms;
+      return true;
+    }
+    const r = await this.engine.run(this.job, ms, this.signal);
+    this.elapsed += r.elapsed;
+    return !r.aborted;
+  }
+
+  release(): void {
+    if (this.engine && this.job) this.engine.finish(this.job);
+    this.job = null;
+  }
 }
 
 /** What a request needs to settle: its stats ticket and an abort signal tied to the client. */
@@ -63,8 +104,10 @@ export function resetResponse(flavor: Flavor): Response {
 export async function generate(env: EngineEnv, req: GenRequest, raw: Request, fault: SimFault | undefined, ticket: RequestTicket): Promise<Response> {
   const { flavor } = env;
   let slot: Slot | null = null;
+  let time: EngineTime | null = null;
   const scope = openScope(raw, ticket, () => {
     if (slot && env.slots) env.slots.release(slot);
+    time?.release();
   });
   try {
     const early = await faultPrelude(flavor, fault, scope.signal);
@@ -72,6 +115,9 @@ export async function generate(env: EngineEnv, req: GenRequest, raw: Request, fa
       scope.end('complete');
       return early;
     }
+    const engineTime = new EngineTime(env.sleep, scope.signal);
+    time = engineTime;
+    engineTime.admit();
     if (env.slots) slot = await env.slots.acquire(scope.signal, req.promptTokens);
     const fixedCreated = Math.floor(env.now() / 1000);
     const ctx: GenContext = {
@@ -83,18 +129,29 @@ export async function generate(env: EngineEnv, req: GenRequest, raw: Request, fa
     const plans = Array.from({ length: req.stream ? 1 : req.n }, (_, i) => planTokens(req.seedText, i, count, atCount, req.stop));
     const held = slot;
     if (held) held.nRemain = plans[0]?.pieces.length ?? 0;
-    if (!req.stream) return await nonStream(env, ctx, plans, fault, scope);
+    if (!req.stream) return await nonStream(env, ctx, plans, fault, scope, engineTime);
     const steps = applyStreamFault(buildSteps(flavor, ctx, plans[0] ?? { pieces: [], finish: atCount, stopReason: null }, env), fault, flavor);
+    let roleSent = req.endpoint !== 'chat';
+    const lastTokens = plans[0]?.pieces.length ?? 0;
+    let tokensOut = 0;
     return await streamResponse(flavor, steps, {
       controller: scope.controller,
       onStep(step) {
         if (step.firstToken) ctx.firstTokenAt = performance.now();
+        if (step.phase === 'lead') roleSent = true;
+        // Generation is over with the last token: the request leaves the engine (a later /sleep
+        // neither aborts nor waits for it), even if the client has not read the rest yet.
+        if (step.phase === 'tail' || (step.phase === 'token' && step.tokens >= lastTokens)) engineTime.release();
+        tokensOut = step.tokens;
         if (held) {
           held.nRemain -= step.tokens - held.nDecoded;
           held.nDecoded = step.tokens;
         }
       },
       end: (kind) => scope.end(kind),
+      ...(engineTime.held
+        ? { engineWait: async (ms: number) => ((await engineTime.wait(ms)) ? null : abortSteps(flavor, ctx, tokensOut, roleSent)) }
+        : {}),
     });
   } catch (err) {
     scope.end(isAborted(err) ? 'abort' : 'complete');
@@ -109,6 +166,7 @@ async function nonStream(
   plans: ReturnType<typeof planTokens>[],
   fault: SimFault | undefined,
   scope: RequestScope,
+  time: EngineTime,
 ): Promise<Response> {
   const { flavor } = env;
   const k = Math.max(0, ...plans.map((p) => p.pieces.length));
@@ -116,19 +174,25 @@ async function nonStream(
   const timeTo = (tokens: number): number => env.ttftMs + Math.max(0, tokens - 1) * env.tokenDelayMs;
   const midFault = fault && (fault.type === 'reset' || fault.type === 'stall' || fault.type === 'midstream_error') ? fault : undefined;
   const at = midFault ? Math.min(midFault.after_tokens ?? 0, k) : k;
-  await sleep(timeTo(at), scope.signal);
-  ctx.firstTokenAt = ctx.startedAt + env.ttftMs;
-  if (midFault?.type === 'reset' || midFault?.type === 'midstream_error') {
-    scope.end('complete');
-    return midFault.type === 'reset' ? resetResponse(flavor) : flavor.generationError();
+  let aborted = !(await time.wait(timeTo(at)));
+  if (!aborted) {
+    ctx.firstTokenAt = ctx.startedAt + env.ttftMs;
+    if (midFault?.type === 'reset' || midFault?.type === 'midstream_error') {
+      scope.end('complete');
+      return midFault.type === 'reset' ? resetResponse(flavor) : flavor.generationError();
+    }
+    if (midFault?.type === 'stall') await sleep(midFault.ms ?? Infinity, scope.signal);
+    aborted = !(await time.wait(timeTo(k) - timeTo(at)));
   }
-  if (midFault?.type === 'stall') await sleep(midFault.ms ?? Infinity, scope.signal);
-  await sleep(timeTo(k) - timeTo(at), scope.signal);
-  const choices: Choice[] = plans.map((p) => ({
-    text: p.pieces.join(''),
-    tokens: p.pieces.length,
-    finish: { reason: p.finish, stopReason: p.stopReason },
-  }));
+  // Aborted by the engine (vLLM /sleep): the tokens made in the engine time spent (none if it
+  // never ran), finish_reason "abort".
+  const made = !aborted ? k : time.elapsed <= 0 || time.elapsed < env.ttftMs ? 0
+    : env.tokenDelayMs > 0 ? Math.min(k, 1 + Math.floor((time.elapsed - env.ttftMs) / env.tokenDelayMs)) : k;
+  const choices: Choice[] = plans.map((p) => {
+    const done = p.pieces.length <= made;
+    const pieces = done ? p.pieces : p.pieces.slice(0, made);
+    return { text: pieces.join(''), tokens: pieces.length, finish: done ? { reason: p.finish, stopReason: p.stopReason } : { reason: 'abort', stopReason: null } };
+  });
   const body = ctx.req.endpoint === 'chat' ? flavor.chatBody(ctx, choices) : flavor.completionBody(ctx, choices);
   scope.end('complete');
   return flavor.json(200, body);

@@ -159,7 +159,10 @@ describe.each<SimFlavor>(['llamacpp', 'vllm'])('%s faults', (flavor) => {
     const second = await sim.fetch(new Request('http://x/v1/chat/completions', { method: 'POST', headers: auth, body: '{"messages":[]}' }));
     expect(second.status).toBe(200);
     const stats = await (await sim.fetch(new Request('http://x/_sim/stats'))).json();
-    expect(stats).toEqual({ requests: 2, active: 0, completed: 2, aborted: 0, lastAbortAt: null });
+    expect(stats).toEqual({
+      requests: 2, active: 0, completed: 2, aborted: 0, lastAbortAt: null,
+      sleeps: 0, wakeUps: 0, requestsWhileAsleep: 0, abortedBySleep: 0, weightReloads: 0, sleeping: false,
+    });
   });
 
   it('rejects an invalid injected fault', () => {

@@ -17,9 +17,11 @@ export function vllmJson(status: number, body: unknown, extraHeaders: Record<str
   return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers });
 }
 
-/** `/health`, `/ping`: an empty body and no content-type. */
+/** `/health`, `/ping`, `/sleep`, `/wake_up`: an empty body (`content-length: 0`, not chunked) and no content-type. */
 export function vllmEmpty(status: number): Response {
-  return new Response(null, { status, headers: baseHeaders(null) });
+  const headers = baseHeaders(null);
+  headers.set('content-length', '0');
+  return new Response(null, { status, headers });
 }
 
 /** vLLM's ErrorResponse: `{"error":{"message","type","param","code"}}`. */

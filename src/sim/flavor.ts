@@ -26,7 +26,8 @@ export interface GenRequest {
 }
 
 export interface Finish {
-  reason: FinishReason;
+  /** 'abort': vLLM's engine finished the request early (a /sleep with mode=abort). */
+  reason: FinishReason | 'abort';
   stopReason: string | null;
 }
 

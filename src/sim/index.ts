@@ -4,4 +4,4 @@
  */
 export type { SimFault, SimFlavor, SimOptions, SimStats, Simulator } from './types.ts';
 export { createSimulator } from './create-simulator.ts';
-export { parseSimArgs } from './args.ts';
+export { parseSimArgs, type SimArgs, type SimEnv } from './args.ts';

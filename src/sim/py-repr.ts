@@ -50,3 +50,9 @@ export function pyString(s: string): string {
   }
   return out + quote;
 }
+
+/** Python's `int(s)` for base-10 text (surrounding whitespace, a sign, `_` between digits), or null where it raises. */
+export function pyInt(s: string): number | null {
+  const m = /^\s*([+-]?)(\d+(?:_\d+)*)\s*$/.exec(s);
+  return m ? Number(`${m[1]}${(m[2] ?? '').replaceAll('_', '')}`) : null;
+}

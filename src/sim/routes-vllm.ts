@@ -6,6 +6,7 @@ import type { GenEndpoint, GenRequest } from './flavor.ts';
 import { VLLM_VERSION, vllmEmpty, vllmError, vllmJson, vllmMethodNotAllowed, vllmNotFound, vllmUnauthorized } from './flavor-vllm.ts';
 import { PyTuple } from './py-repr.ts';
 import { randomHex } from './random.ts';
+import { sleepRoutes } from './routes-vllm-sleep.ts';
 import { handleGeneration, type SimCore } from './sim-core.ts';
 import {
   badRequest, checkVllmContentType, checkVllmModel, contextError, fieldErrors, parseVllmJson, validateVllmGen, type VllmRoute,
@@ -61,6 +62,11 @@ export function vllmApp(core: SimCore): Hono {
       }],
     }),
   });
+
+  // Dev mode (VLLM_SERVER_DEV_MODE=1) with --enable-sleep-mode; without it these paths are 404.
+  if (core.engineSleep) {
+    for (const [path, handlers] of Object.entries(sleepRoutes(core.engineSleep, core.stats))) route(path, handlers);
+  }
 
   const limits = { model: options.model, maxModelLen: options.ctxSize };
   const gen = (endpoint: GenEndpoint, r: VllmRoute): Handler => (c) => {

@@ -1,5 +1,6 @@
 /** State shared by a simulator's routes, and the common path of every generation request. */
 import type { EngineEnv } from './engine.ts';
+import type { EngineSleep } from './engine-sleep.ts';
 import { parseFault, type FaultQueue } from './faults.ts';
 import type { Parsed } from './flavor.ts';
 import { takeSimFault } from './request-fields.ts';
@@ -15,6 +16,8 @@ export interface SimCore {
   readonly faults: FaultQueue;
   /** Date.now() value at which loading ends. */
   readonly readyAt: number;
+  /** vLLM sleep mode (`options.sleepMode`): the engine's sleep state; null otherwise. */
+  readonly engineSleep: EngineSleep | null;
 }
 
 export interface GenerationSpec<T> {

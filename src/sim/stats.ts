@@ -1,4 +1,4 @@
-/** Request accounting for generation requests (chat, completions, embeddings). */
+/** Request accounting for generation requests (chat, completions, embeddings), and sleep-mode counters. */
 import type { SimStats } from './types.ts';
 
 export interface RequestTicket {
@@ -9,13 +9,22 @@ export interface RequestTicket {
   readonly settled: boolean;
 }
 
+type Counters = Omit<SimStats, 'sleeping'>;
+
 export class StatsTracker {
-  private readonly s: SimStats = { requests: 0, active: 0, completed: 0, aborted: 0, lastAbortAt: null };
+  private readonly s: Counters = {
+    requests: 0, active: 0, completed: 0, aborted: 0, lastAbortAt: null,
+    sleeps: 0, wakeUps: 0, requestsWhileAsleep: 0, abortedBySleep: 0, weightReloads: 0,
+  };
+
+  /** `isSleeping`: what `GET /is_sleeping` would answer (always false without sleep mode). */
+  constructor(private readonly isSleeping: () => boolean = () => false) {}
 
   /** Counts a new request; settle the ticket exactly once (later calls are ignored). */
   begin(): RequestTicket {
     this.s.requests++;
     this.s.active++;
+    if (this.isSleeping()) this.s.requestsWhileAsleep++;
     let settled = false;
     const settle = (kind: 'completed' | 'aborted'): void => {
       if (settled) return;
@@ -33,7 +42,12 @@ export class StatsTracker {
     };
   }
 
+  /** Bumps one of the sleep-mode counters. */
+  count(name: 'sleeps' | 'wakeUps' | 'abortedBySleep' | 'weightReloads', by = 1): void {
+    this.s[name] += by;
+  }
+
   snapshot(): SimStats {
-    return { ...this.s };
+    return { ...this.s, sleeping: this.isSleeping() };
   }
 }

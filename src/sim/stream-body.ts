@@ -13,6 +13,12 @@ export interface StreamHooks {
   onStep(step: Step): void;
   /** Called exactly once: the stream finished (any way) or the client went away. */
   end(kind: 'complete' | 'abort'): void;
+  /**
+   * vLLM sleep mode: spends the delay of a lead or token step as engine time (held while the
+   * engine sleeps). Resolves null to go on, or the steps that replace the rest of the stream
+   * when the engine aborted the request.
+   */
+  engineWait?(ms: number, signal: AbortSignal): Promise<Step[] | null>;
 }
 
 /**
@@ -50,7 +56,15 @@ export async function streamResponse(flavor: Flavor, steps: Step[], hooks: Strea
   const waitNext = async (): Promise<Step | undefined> => {
     const step = steps[index];
     if (!step) return undefined;
-    await sleep(step.delay, signal);
+    if (hooks.engineWait && step.phase !== 'tail') {
+      const replacement = await hooks.engineWait(step.delay, signal);
+      if (replacement) {
+        steps.splice(index, steps.length - index, ...replacement);
+        return steps[index];
+      }
+    } else {
+      await sleep(step.delay, signal);
+    }
     step.delay = 0;
     return step;
   };

@@ -82,3 +82,20 @@ export function applyStreamFault(steps: Step[], fault: SimFault | undefined, fla
   }
   return out;
 }
+
+/**
+ * vLLM: what is left of a stream the engine aborted (a /sleep with mode=abort) after `tokens`
+ * content tokens: the role chunk if it was not sent yet, a `finish_reason:"abort"` chunk with
+ * empty content, the usage event if asked for, then [DONE]. An abort before the first token is
+ * an empty first output, which vLLM skips ("chunked prefill case"): no finish_reason chunk then.
+ */
+export function abortSteps(flavor: Flavor, ctx: GenContext, tokens: number, roleSent: boolean): Step[] {
+  const finish: Finish = { reason: 'abort', stopReason: null };
+  const step = (render: () => string, close = false): Step => ({ delay: 0, kind: 'data', render, tokens, phase: 'tail', close, firstToken: false });
+  const out: Step[] = [];
+  if (!roleSent) out.push(step(() => flavor.roleEvent(ctx) ?? ''));
+  if (tokens > 0) out.push(step(() => flavor.tokenEvent(ctx, '', finish, tokens)));
+  out.push(step(() => flavor.tailEvents(ctx, finish, tokens) ?? ''));
+  out.push(step(() => DONE_EVENT, true));
+  return out;
+}

@@ -34,6 +34,16 @@ export interface SimOptions {
   embeddings?: boolean;
   /** llama: 503 "Loading model" on every endpoint for this long; vllm: the CLI delays listen (see `readyAt`). */
   loadMs?: number;
+  /**
+   * vLLM: the server runs with `--enable-sleep-mode` and `VLLM_SERVER_DEV_MODE=1`, so `POST /sleep`,
+   * `POST /wake_up`, `GET /is_sleeping` and `POST /collective_rpc` exist (otherwise 404, like vLLM).
+   * Ignored by the llama.cpp flavour. Default false.
+   */
+  sleepMode?: boolean;
+  /** vLLM sleep mode: how long `POST /sleep` takes to put the engine to sleep (level 1 or 2). Default 50. */
+  sleepMs?: number;
+  /** vLLM sleep mode: how long `POST /wake_up` takes when something was asleep. Default 50. */
+  wakeMs?: number;
   /** Initial fault queue. */
   faults?: SimFault[];
   /** Clock for `created`, default Date.now. */
@@ -46,6 +56,18 @@ export interface SimStats {
   completed: number;
   aborted: number;
   lastAbortAt: number | null;
+  /** vLLM sleep mode: what `GET /is_sleeping` answers now (scheduler paused, or any tag asleep). */
+  sleeping: boolean;
+  /** Completed `POST /sleep` calls (200s). */
+  sleeps: number;
+  /** Completed `POST /wake_up` calls (200s). */
+  wakeUps: number;
+  /** Generation requests (chat, completions, embeddings) that arrived while `sleeping` was true. */
+  requestsWhileAsleep: number;
+  /** Requests the engine finished with `finish_reason: "abort"` because of a `POST /sleep` (mode=abort). */
+  abortedBySleep: number;
+  /** `POST /collective_rpc {"method":"reload_weights"}` calls (the documented step after a level-2 sleep). */
+  weightReloads: number;
 }
 
 export interface Simulator {
