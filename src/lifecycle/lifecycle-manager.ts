@@ -25,6 +25,10 @@ export interface LifecycleDeps {
 }
 
 const SWEEP_MS = 250;
+/** A server that has run this long without crashing starts again from zero failures. */
+const STABLE_MS = 60_000;
+/** How often a running container is asked whether it still runs. */
+const CONTAINER_CHECK_MS = 5_000;
 
 /**
  * Decides which launched model servers run, where, and when: starts a model's server when
@@ -47,6 +51,7 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
   private readonly notBefore = new Map<string, number>();
   private readonly outputs = new Map<string, (stream: 'stdout' | 'stderr', line: string) => void>();
   private readonly timers = new Set<() => void>();
+  private lastContainerCheck = 0;
 
   constructor(private readonly deps: LifecycleDeps) {
     this.http = deps.http;
@@ -301,9 +306,14 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
   private sweep(): void {
     const L = this.settings();
     const now = this.clock.now();
+    if (now - this.lastContainerCheck >= CONTAINER_CHECK_MS) {
+      this.lastContainerCheck = now;
+      for (const rt of this.managed()) void rt.managed!.checkContainer();
+    }
     for (const rt of this.managed()) {
       const m = rt.managed!;
       if (rt.retired && m.state === 'off') continue;
+      if (m.state === 'ready' && m.failures > 0 && now - m.readyAt >= STABLE_MS) m.failures = 0;
       const timeout = rt.entry.idle_timeout ?? L.idle_timeout;
       if (m.state !== 'ready' || timeout === 0 || rt.inFlight > 0 || rt.queued > 0) continue;
       if (now - Math.max(rt.lastUsed, m.readyAt) < timeout) continue;

@@ -185,6 +185,19 @@ export class ManagedServer {
     return this.startTimeoutMs ?? this.host.settings().start_timeout;
   }
 
+  /** A container has no child process to watch: ask the Engine API whether it still runs. */
+  async checkContainer(): Promise<void> {
+    const docker = this.launch.docker;
+    if (!docker || !this.host.containers || (this.state !== 'ready' && this.state !== 'sleeping')) return;
+    const gen = this.generation;
+    const state = await this.host.containers.inspect(docker.container).catch(() => null);
+    if (!state || state.running || gen !== this.generation) return;
+    ++this.generation;
+    this.pid = null;
+    this.baseUrl = null;
+    this.crashed(`container ${docker.container} is ${state.status}${state.exitCode === null ? '' : ` (exit code ${state.exitCode})`}`);
+  }
+
   /** Back from failed: the next request may start it again. */
   reset(): void {
     if (this.state !== 'failed') return;

@@ -1,17 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually, type GatewayProcess } from '../support/gateway-process.ts';
 import { alive, chat, llamaModel, startLifecycleGateway, stateOf, untilState } from './support.ts';
+
+// model servers start as real processes: on a loaded CI machine a test may take a while
+vi.setConfig({ testTimeout: 90_000 });
 
 let gw: GatewayProcess;
 
 beforeAll(async () => {
   gw = await startLifecycleGateway(`version: 1
+server: { keepalive_after: 300ms, keepalive_interval: 200ms }
 lifecycle: { start_timeout: 30s }
 models:
 ${llamaModel('cold', [], ['--load-ms', '800'])}
 ${llamaModel('never-ready', ['start_timeout: 2s'], ['--load-ms', '600000'])}
 ${llamaModel('idler', ['idle_timeout: 1s'])}
 ${llamaModel('streamer', ['idle_timeout: 700ms'], ['--token-delay-ms', '100'])}
+${llamaModel('cold-stream', [], ['--load-ms', '1500'])}
 `);
 });
 afterAll(() => gw?.stop());
@@ -67,5 +72,15 @@ describe('[node] model servers on demand', () => {
     expect(text).toMatch(/data: \[DONE\]\n\n$/);
     expect(gw.logs.some((l) => l.msg === 'model idle: stopping' && l.model === 'streamer')).toBe(false);
     await untilState(gw, 'streamer', 'off', 10_000);
+  });
+
+  it('[node] a stream waiting for a cold start gets SSE keep-alive comments until the first token', async () => {
+    const res = await chat(gw, 'cold-stream', { stream: true });
+    expect(res.status).toBe(200);
+    const events = (await res.text()).split('\n\n').filter(Boolean);
+    const firstData = events.findIndex((e) => e.startsWith('data: '));
+    expect(firstData).toBeGreaterThanOrEqual(3);
+    expect(events.slice(0, firstData).every((e) => e === ': keep-alive')).toBe(true);
+    expect(events.at(-1)).toBe('data: [DONE]');
   });
 });

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually, metricValue, type GatewayProcess } from '../support/gateway-process.ts';
 import { alive, chat, llamaModel, startLifecycleGateway, stateOf, untilState } from './support.ts';
+
+// model servers start as real processes: on a loaded CI machine a test may take a while
+vi.setConfig({ testTimeout: 90_000 });
 
 describe('[node] fitting model servers in memory, groups and max_loaded_models', () => {
   let gw: GatewayProcess;

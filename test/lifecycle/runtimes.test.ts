@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eventually, startGatewayProcess } from '../support/gateway-process.ts';
 import { alive, chat, llamaModel, stateOf, untilState } from './support.ts';
+
+// model servers start as real processes: on a loaded CI machine a test may take a while
+vi.setConfig({ testTimeout: 90_000 });
 
 const RUNTIMES: { runtime: string; command: string[] }[] = [
   { runtime: 'node', command: ['node', '--import', 'tsx', 'adapters/node/cli.ts', 'serve'] },

@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually, type GatewayProcess } from '../support/gateway-process.ts';
 import { alive, chat, llamaModel, startLifecycleGateway, stateOf, untilState } from './support.ts';
+
+// model servers start as real processes: on a loaded CI machine a test may take a while
+vi.setConfig({ testTimeout: 90_000 });
 
 describe('[node] swap-aware scheduling', () => {
   let gw: GatewayProcess;
