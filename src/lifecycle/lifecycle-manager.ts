@@ -218,6 +218,8 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
       .sort((a, b) => (this.waitingSince.get(a.name) ?? now) - (this.waitingSince.get(b.name) ?? now));
     for (const rt of wanted) {
       const m = rt.managed!;
+      // requests that queued while it was still serving (then draining) wait from now on at the latest
+      if (!this.waitingSince.has(rt.name)) this.waitingSince.set(rt.name, now);
       const wait = this.notBefore.get(rt.name);
       if (wait !== undefined && wait > now) continue;
       const need = this.need(rt, devices);
@@ -228,7 +230,7 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
         continue;
       }
       const decision = place(
-        { name: rt.name, need, pinned: m.state === 'sleeping' ? m.device : (rt.entry.device ?? null), groups: this.groupsOf(rt.name), waitingSince: this.waitingSince.get(rt.name) ?? now },
+        { name: rt.name, need, pinned: m.state === 'sleeping' ? m.device : (rt.entry.device ?? null), groups: this.groupsOf(rt.name), waitingSince: this.waitingSince.get(rt.name)! },
         this.views(),
         devices,
         L.max_loaded_models,
@@ -280,17 +282,20 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
   }
 
   private views(): ServerView[] {
+    const now = this.clock.now();
     return this.managed().map((rt) => {
       const m = rt.managed!;
       const holding = m.state === 'starting' || m.state === 'ready' || m.state === 'draining' || m.state === 'stopping';
+      // a server still starting is never made to give way: its window counts from now (it has served nothing yet)
+      const starting = m.state === 'starting';
       return {
         name: rt.name,
         state: m.state,
         device: m.device,
         memory: holding ? (m.memory ?? 0) : 0,
-        busy: rt.inFlight > 0 || rt.queued > 0,
+        busy: starting || rt.inFlight > 0 || rt.queued > 0,
         lastUsed: rt.lastUsed,
-        readyAt: m.readyAt,
+        readyAt: starting ? now : m.readyAt,
         groups: this.groupsOf(rt.name),
       };
     });

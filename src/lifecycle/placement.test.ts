@@ -67,3 +67,10 @@ describe('place: evicting no more than needed', () => {
     expect(place(want({ need: 6 * GiB }), servers, [{ id: '0', memory: 10 * GiB }], 0, 10_000, 1000)).toEqual({ kind: 'evict', device: '0', victims: ['big'] });
   });
 });
+
+describe('place: a server still starting', () => {
+  it('is not made to give way before it has served a window (as a starting server is shown: busy, ready now)', () => {
+    const starting = server('b', { state: 'starting', busy: true, readyAt: 5000, groups: ['g'] });
+    expect(place(want({ groups: ['g'], waitingSince: 0 }), [starting], gpu, 0, 1500, 5000)).toEqual({ kind: 'wait', until: 6500 });
+  });
+});

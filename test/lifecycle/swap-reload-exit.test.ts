@@ -28,7 +28,9 @@ ${llamaModel('wb', [], ['--ttft-ms', '150'])}
       answers.push(chat(gw, i % 2 === 0 ? 'wa' : 'wb').then(async (r) => (await r.text(), r.status)));
       await new Promise((r) => setTimeout(r, 100));
     }
-    const statuses = await Promise.all(answers);
+    // if a request never comes back, say where the models were
+    const watchdog = setTimeout(() => console.error(JSON.stringify(gw.logs.filter((l) => String(l.msg).startsWith('model ') && l.msg !== 'model server output'))), 60_000);
+    const statuses = await Promise.all(answers).finally(() => clearTimeout(watchdog));
     const seconds = (performance.now() - started) / 1000;
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     const starts = gw.logs.filter((l) => l.msg === 'model ready').length;
