@@ -64,7 +64,7 @@ describe('request rewriting', () => {
     const { post, calls } = setup(() => okJson());
     const res = await post('/v1/chat/completions', { ...chat, model: 'chat-alias', top_k: 5, max_tokens: 3, guided_json: { a: 1 } });
     expect(res.status).toBe(200);
-    const sent = JSON.parse(calls[0]?.body ?? '{}');
+    const sent = JSON.parse(String(calls[0]?.body ?? '{}'));
     expect(sent).toEqual({
       model: 'org/Real-Model',
       messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }],
@@ -80,7 +80,7 @@ describe('request rewriting', () => {
   it('keeps the client system prompt and joins /v1 base URLs', async () => {
     const { post, calls } = setup(() => okJson({ data: [], usage: { prompt_tokens: 2, total_tokens: 2 } }));
     await post('/v1/chat/completions', { ...chat, messages: [{ role: 'system', content: 'mine' }, ...chat.messages] });
-    expect(JSON.parse(calls[0]?.body ?? '{}').messages[0].content).toBe('mine');
+    expect(JSON.parse(String(calls[0]?.body ?? '{}')).messages[0].content).toBe('mine');
     await post('/v1/embeddings', { model: 'embed', input: 'x' });
     expect(calls[1]?.url).toBe('http://backend.test:9000/v1/embeddings');
   });

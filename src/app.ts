@@ -1,11 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import type { ConfigStore } from './config/config-store.ts';
 import type { ConfigReloader } from './config/reloader.ts';
 import type { Clock, HttpMetrics, Logger } from './deps.ts';
 import { errors } from './errors/errors.ts';
 import { GatewayError } from './errors/gateway-error.ts';
-import { toErrorResponse } from './errors/to-error-response.ts';
+import { errorFormatOf, toErrorResponse } from './errors/to-error-response.ts';
 import { corsFromConfig } from './middleware/cors.ts';
 import { addGatewayHeaders } from './middleware/gateway-headers.ts';
 import { resolveRequestId } from './middleware/request-id.ts';
@@ -23,6 +24,7 @@ import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { registerModelsRoute } from './routes/models-route.ts';
 import { registerOpenAPIRoutes } from './routes/openapi-document.ts';
 import { registerProxyRoutes } from './routes/proxy-routes.ts';
+import { registerUpstreamRoute } from './routes/upstream-route.ts';
 import type { GatewayRuntime } from './runtime/gateway-runtime.ts';
 import type { SnapshotServices } from './snapshot-services.ts';
 import type { ConfigSnapshot } from './config/snapshot.ts';
@@ -46,6 +48,9 @@ export interface AppParts {
   events: EventBus<LifecycleEvent>;
 }
 
+/** Where callers present a key: the model-routed APIs, also under a path prefix (/upstream checks its own). */
+const AUTHENTICATED = ['/v1/*', '/tokenize', '/detokenize', '/:prefix/v1/*', '/:prefix/tokenize', '/:prefix/detokenize'];
+
 /** Answered while draining, so probes and scrapes still see the gateway go. */
 const WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -60,7 +65,7 @@ export function buildApp(p: AppParts): GatewayHono {
   }
   app.use('*', async (c, next) => {
     const requestId = resolveRequestId(c.req.header('x-request-id'));
-    if (inFlight.draining && !WHILE_DRAINING.has(c.req.path)) return toErrorResponse(errors.shuttingDown(), requestId);
+    if (inFlight.draining && !WHILE_DRAINING.has(c.req.path)) return toErrorResponse(errors.shuttingDown(), requestId, errorFormatOf(c.req.path));
     const log = createRequestLog(requestId, c.req.method, c.req.path);
     const started = clock.now();
     const snapshot = p.config.current();
@@ -94,10 +99,11 @@ export function buildApp(p: AppParts): GatewayHono {
     }
   });
   app.use('*', corsFromConfig());
-  app.use('/v1/*', async (c, next) => {
+  const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('principal', await p.services(c.get('snapshot')).authenticator.authenticate(c.req.raw.headers));
     await next();
-  });
+  };
+  for (const path of AUTHENTICATED) app.use(path, authenticate);
 
   app.onError((err, c) => {
     const log = c.get('log');
@@ -112,18 +118,19 @@ export function buildApp(p: AppParts): GatewayHono {
       });
       if (log) log.error_code = 'internal_error';
     }
-    return toErrorResponse(err, c.get('requestId'));
+    return toErrorResponse(err, c.get('requestId'), errorFormatOf(c.req.path));
   });
 
   registerHealthRoutes(app, { inFlight, runtime: p.runtime, now: () => clock.now() });
   registerModelsRoute(app, Math.floor(clock.wall() / 1000));
   registerProxyRoutes(app, { services: p.services, runtime: p.runtime, metrics, clock, random: p.random });
+  registerUpstreamRoute(app, { services: p.services, runtime: p.runtime, clock });
   registerAdminRoutes(app, { runtime: p.runtime, reloader: p.reloader, noReload: p.noReload, now: () => clock.now() });
   registerAdminModelsRoutes(app, { runtime: p.runtime, lifecycle: p.lifecycle, events: p.events, clock });
   registerOpenAPIRoutes(app);
   registerMetricsRoute(app, metrics, p.httpMetrics?.render);
 
   const routes = new Map(app.routes.filter((r) => r.method !== 'ALL').map((r) => [r.path, r.method]));
-  app.notFound((c) => toErrorResponse(unmatchedRoute(routes, c.req.method, c.req.path), c.get('requestId')));
+  app.notFound((c) => toErrorResponse(unmatchedRoute(routes, c.req.method, c.req.path), c.get('requestId'), errorFormatOf(c.req.path)));
   return app;
 }

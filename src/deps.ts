@@ -7,9 +7,10 @@ import type { MiddlewareHandler } from 'hono';
 
 export interface UpstreamRequest {
   url: string;
-  method: 'GET' | 'POST';
+  /** GET and POST for the gateway's own calls; any method through /upstream. */
+  method: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array<ArrayBuffer>;
   signal: AbortSignal;
   /** Honoured by clients that can tell connecting from waiting (the Node adapter's). */
   connectTimeoutMs?: number;

@@ -34,7 +34,7 @@ describe('fallbacks', () => {
         hosts.push(host);
         if (host.startsWith('gpu-1')) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
         if (host.startsWith('gpu-2')) return new Response('{"error":"boom"}', { status: 500, headers: { 'content-type': 'application/json' } });
-        return ok(JSON.parse(req.body ?? '{}').model);
+        return ok(JSON.parse(String(req.body ?? '{}')).model);
       },
     );
     const res = await app.request('/v1/chat/completions', chat('big'));

@@ -32,7 +32,9 @@ ${modelLimits}
     const read = await store.admit([{ kind: 'tokens', key: 'modeltainer:key:tester:tpm', limit: Infinity, ttlMs: 0 }], windowOf(wall));
     return read.values[0];
   };
-  return { post, tokensUsed, advance: (ms: number) => (wall += ms) };
+  const postTo = (path: string, body: Record<string, unknown>) =>
+    app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ model: 'm', ...body }) });
+  return { post, postTo, tokensUsed, advance: (ms: number) => (wall += ms) };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
@@ -83,6 +85,33 @@ describe('[node] rate limits', () => {
     const blocked = await post({});
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get('x-ratelimit-remaining-tokens')).toBe('0');
+  });
+
+  it('tpm counts the Responses and Anthropic Messages usage fields, stream and not; the 429 speaks each API', async () => {
+    const { postTo, tokensUsed } = await setup('tpm: 150');
+    const messages = [{ role: 'user', content: 'count my tokens' }];
+    const msg = (await (await postTo('/v1/messages', { messages, max_tokens: 5 })).json()) as { usage: { input_tokens: number; output_tokens: number } };
+    const perMessage = msg.usage.input_tokens + msg.usage.output_tokens;
+    await settle();
+    expect(await tokensUsed()).toBe(perMessage);
+    // streamed: input tokens only in message_start, output in message_delta
+    expect(await (await postTo('/v1/messages', { messages, max_tokens: 5, stream: true })).text()).toContain('event: message_stop');
+    await settle();
+    expect(await tokensUsed()).toBe(2 * perMessage);
+    const resp = (await (await postTo('/v1/responses', { input: 'count my tokens', max_output_tokens: 5 })).json()) as { usage: { total_tokens: number } };
+    await settle();
+    expect(await tokensUsed()).toBe(2 * perMessage + resp.usage.total_tokens);
+    expect(await (await postTo('/v1/responses', { input: 'count my tokens', max_output_tokens: 5, stream: true })).text()).toContain('response.completed');
+    await settle();
+    const spent = 2 * perMessage + 2 * resp.usage.total_tokens;
+    expect(await tokensUsed()).toBe(spent);
+    while (((await tokensUsed()) ?? 0) < 150) {
+      await (await postTo('/v1/responses', { input: 'count my tokens', max_output_tokens: 5 })).text();
+      await settle();
+    }
+    const blocked = await postTo('/v1/messages', { messages, max_tokens: 5 });
+    expect(blocked.status).toBe(429);
+    expect(await blocked.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
   });
 
   it('max_concurrent caps streams in flight and frees the slot when a stream ends', async () => {

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { limitsSchema } from './auth-schema.ts';
 import { durationMs } from './duration.ts';
 import { modelLifecycleFields } from './lifecycle-schema.ts';
+import { apiNames, nativeApis, translatableApis } from './model-apis.ts';
 
 export const backendKinds = ['vllm', 'llamacpp', 'openai', 'sim'] as const;
-export const modelFormats = ['chat_completions', 'completions', 'embeddings'] as const;
+export const modelFormats = ['chat_completions', 'completions', 'embeddings', 'rerank'] as const;
 export const balanceModes = ['least_outstanding', 'round_robin', 'weighted_random'] as const;
 
 const positive = z.number().int().positive();
@@ -73,6 +74,12 @@ export const modelSchema = z
     targets: z.array(targetSchema).min(1).optional(),
     upstream_model: z.string().min(1).optional(),
     format: z.enum(modelFormats).default('chat_completions'),
+    /** The APIs the server behind it serves; default from backend and format (config/model-apis.ts). */
+    apis: z.array(z.enum(apiNames)).min(1).optional(),
+    /** APIs the gateway serves by translating to chat completions (the backend serves chat only). */
+    translate: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.enum(translatableApis))).default([]),
+    /** Who may use /upstream/<model>/…: the admin key only, or also keys allowed on this model. */
+    upstream_access: z.enum(['admin', 'keys']).default('admin'),
     aliases: z.array(z.string().min(1)).default([]),
     headers: headersSchema.default({}),
     timeouts: timeoutsSchema.prefault({}),
@@ -106,7 +113,7 @@ export const modelSchema = z
   .superRefine((m, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (m.split) {
-      for (const key of ['backend', 'backend_url', 'targets', 'sim', 'upstream_model', 'fallbacks', 'shadow', 'max_concurrent', 'affinity'] as const) {
+      for (const key of ['backend', 'backend_url', 'targets', 'sim', 'upstream_model', 'fallbacks', 'shadow', 'max_concurrent', 'affinity', 'apis', 'translate'] as const) {
         const v = m[key];
         if (v !== undefined && !(Array.isArray(v) && v.length === 0)) issue(key, `a split model routes to other models; set '${key}' on those`);
       }
@@ -141,6 +148,10 @@ export const modelSchema = z
       if (urls.has(id)) ctx.addIssue({ code: 'custom', path: ['targets', j, 'url'], message: `target ${id} is listed twice` });
       urls.add(id);
     });
+    m.translate.forEach((api, j) => {
+      if (m.apis?.includes(api)) ctx.addIssue({ code: 'custom', path: ['translate', j], message: `apis lists '${api}' as served by the backend; translate it or list it, not both` });
+    });
+    if (m.translate.length > 0 && !nativeApis(m).includes('chat')) issue('translate', 'translation turns requests into chat completions: the model must serve chat');
     if ('model' in m.defaults || 'stream' in m.defaults) issue('defaults', "defaults may not set 'model' or 'stream'");
   });
 

@@ -224,3 +224,69 @@ models:
     }
   });
 });
+
+describe('parseConfig: APIs, translation, prefix routes', () => {
+  const apis = (extra: string) => `version: 1
+models:
+  - name: llama
+    backend: llamacpp
+    backend_url: http://l:8080
+  - name: gpt
+    backend: openai
+    backend_url: http://o/v1
+  - name: emb
+    backend: vllm
+    backend_url: http://v:8000
+    format: embeddings
+  - name: rr
+    backend: vllm
+    backend_url: http://v:8001
+    format: rerank
+${extra}`;
+
+  it('derives what each model serves from backend and format; translate adds what the backend lacks', () => {
+    const cfg = parseConfig(apis('  - name: bare\n    backend: openai\n    backend_url: http://o2\n    translate: [messages, responses]\n'));
+    const served = Object.fromEntries(cfg.models.map((m) => [m.name, [m.nativeApis, m.translate]]));
+    expect(served).toEqual({
+      llama: [['chat', 'completions', 'responses', 'messages', 'tokenize'], []],
+      gpt: [['chat', 'completions'], []],
+      emb: [['embeddings', 'tokenize'], []],
+      rr: [['rerank', 'score', 'tokenize'], []],
+      bare: [['chat', 'completions'], ['messages', 'responses']],
+    });
+    // a single API may be written without the list; it replaces the native one
+    expect(parseConfig(apis('')).models[0]?.nativeApis).toContain('messages');
+    const one = parseConfig(apis('  - name: t\n    backend: llamacpp\n    backend_url: http://l2\n    translate: messages\n')).models[4]!;
+    expect([one.nativeApis, one.translate]).toEqual([['chat', 'completions', 'responses', 'tokenize'], ['messages']]);
+  });
+
+  it('rejects translation without chat, an API both listed and translated, and bad prefix routes', () => {
+    const issues = issuesOf(
+      apis(`  - name: x
+    backend: openai
+    backend_url: http://x
+    apis: [chat, messages]
+    translate: [messages]
+  - name: y
+    backend: openai
+    backend_url: http://y
+    format: embeddings
+    translate: responses
+routes:
+  - { prefix: /coder, model: llama }
+  - { prefix: /coder, model: gpt }
+  - { prefix: /admin, model: gpt }
+  - { prefix: /a/b, model: gpt }
+  - { prefix: /chat, model: ghost }
+`),
+    );
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      ['models[4].translate[0]', "apis lists 'messages' as served by the backend; translate it or list it, not both"],
+      ['models[5].translate', 'translation turns requests into chat completions: the model must serve chat'],
+      ['routes[1].prefix', 'prefix /coder is listed twice'],
+      ['routes[2].prefix', "/admin is one of the gateway's own paths"],
+      ['routes[3].prefix', 'one path segment, like /coder'],
+      ['routes[4].model', "no model named 'ghost'"],
+    ]);
+  });
+});

@@ -56,6 +56,8 @@ export const configSchema = z
     /** Model servers started on demand, stopped when idle, fitted in GPU memory. */
     lifecycle: lifecycleSchema.prefault({}),
     models: z.array(modelSchema).min(1),
+    /** Path prefixes bound to one model, for clients that cannot set a model name: `/coder/v1/chat/completions`. */
+    routes: z.array(z.strictObject({ prefix: z.string().regex(/^\/[A-Za-z0-9._~-]+$/, 'one path segment, like /coder'), model: z.string().min(1) })).default([]),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, string>();
@@ -74,7 +76,21 @@ export const configSchema = z
     });
     cfg.models.forEach((m, i) => checkReferences(m, i, byName, ctx));
     checkLifecycle(cfg, byName, ctx);
+    checkRoutes(cfg.routes, byName, ctx);
   });
+
+/** First segments the gateway's own routes use: a prefix there would shadow them. */
+const RESERVED_PREFIXES = new Set(['/v1', '/admin', '/upstream', '/docs', '/ui', '/metrics', '/healthz', '/readyz', '/openapi.json', '/tokenize', '/detokenize']);
+
+function checkRoutes(routes: readonly { prefix: string; model: string }[], byName: ReadonlyMap<string, ModelConfig>, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  routes.forEach((r, i) => {
+    if (RESERVED_PREFIXES.has(r.prefix)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'prefix'], message: `${r.prefix} is one of the gateway's own paths` });
+    else if (seen.has(r.prefix)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'prefix'], message: `prefix ${r.prefix} is listed twice` });
+    seen.add(r.prefix);
+    if (!byName.has(r.model)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'model'], message: `no model named '${r.model}'` });
+  });
+}
 
 /** Groups, preload and devices name what exists; memory can be known where it is budgeted. */
 function checkLifecycle(cfg: { lifecycle: LifecycleConfig; models: readonly ModelConfig[] }, byName: ReadonlyMap<string, ModelConfig>, ctx: z.RefinementCtx): void {

@@ -1,3 +1,4 @@
+import { nativeApis, type ApiName } from './model-apis.ts';
 import type { ModelConfig, ParsedConfig, TargetConfig } from './schema.ts';
 
 /** Health checking of one model's targets, with the server's defaults filled in. */
@@ -16,6 +17,8 @@ export interface ModelEntry extends ModelConfig {
   /** The replicas: `targets`, or `backend_url` as a single target; empty for `sim` and split models. */
   readonly targetConfigs: readonly TargetConfig[];
   readonly healthSettings: HealthSettings;
+  /** The APIs the backend serves itself; `translate` lists the ones served by translation. */
+  readonly nativeApis: readonly ApiName[];
 }
 
 /** An immutable, validated config. A request keeps the snapshot it started with. */
@@ -29,6 +32,8 @@ export interface ConfigSnapshot {
   readonly models: readonly ModelEntry[];
   /** name or alias -> model */
   readonly byName: ReadonlyMap<string, ModelEntry>;
+  /** path prefix (`/coder`) -> the model name it is bound to */
+  readonly routes: ReadonlyMap<string, string>;
 }
 
 const DEFAULT_HEALTH_INTERVAL_MS = 10_000;
@@ -46,6 +51,7 @@ export function createSnapshot(cfg: ParsedConfig, source: string): ConfigSnapsho
     lifecycle: deepFreeze(cfg.lifecycle),
     models: Object.freeze(models),
     byName,
+    routes: new Map(cfg.routes.map((r) => [r.prefix, r.model])),
   });
 }
 
@@ -57,6 +63,7 @@ function toEntry(m: ModelConfig, cfg: ParsedConfig): ModelEntry {
     ...m,
     upstreamModel: m.upstream_model ?? m.name,
     targetConfigs,
+    nativeApis: nativeApis(m),
     healthSettings: {
       interval: own.interval ?? server.interval ?? cfg.metrics.health_interval ?? DEFAULT_HEALTH_INTERVAL_MS,
       timeout: own.timeout ?? server.timeout,

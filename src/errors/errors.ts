@@ -21,10 +21,10 @@ export const errors = {
       param: 'model',
       code: 'model_not_found',
     }),
-  unsupportedEndpoint: (model: string, endpoint: string) =>
+  unsupportedEndpoint: (model: string, endpoint: string, serves: string) =>
     new GatewayError({
       status: 400,
-      message: `The model \`${model}\` does not support ${endpoint}.`,
+      message: `The model \`${model}\` does not support ${endpoint}; it serves: ${serves}.`,
       param: 'model',
       code: 'unsupported_endpoint',
     }),
@@ -90,6 +90,17 @@ export const errors = {
     new GatewayError({ status: 503, message: `Model ${model} could not be started: ${why}.`, code: 'model_start_failed', headers: { 'retry-after': String(retryAfterS) } }),
   modelCannotFit: (model: string, why: string) =>
     new GatewayError({ status: 503, message: `Model ${model} cannot be loaded: ${why}.`, code: 'model_cannot_fit' }),
+  upstreamPathRejected: (why: string) =>
+    new GatewayError({ status: 400, message: `The upstream path was rejected: ${why}.`, param: 'path', code: 'invalid_upstream_path' }),
+  upstreamForbidden: (model: string) =>
+    new GatewayError({
+      status: 403,
+      message: `/upstream/${model} needs the admin key (the model's upstream_access is 'admin').`,
+      type: 'permission_error',
+      code: 'upstream_forbidden',
+    }),
+  translationFailed: (message: string, param: string | null) =>
+    new GatewayError({ status: 400, message, param, code: 'unsupported_for_translation' }),
   invalidConfig: (message: string) =>
     new GatewayError({ status: 400, message, code: 'invalid_config' }),
 };

@@ -1,6 +1,7 @@
 import type { ModelEntry } from '../config/snapshot.ts';
 import type { Clock, UpstreamResponse } from '../deps.ts';
 import { errors } from '../errors/errors.ts';
+import type { ErrorFormat } from '../errors/to-error-response.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { round, type RequestLog } from '../observability/request-log.ts';
 import { RequestScope, type Attempt } from '../request/request-scope.ts';
@@ -36,6 +37,8 @@ export interface AttemptInput {
   hideUsage: boolean;
   /** Streams: SSE comments while waiting for the first token, counted from `started`. */
   keepalive?: { afterMs: number; intervalMs: number };
+  /** The error event a stream that fails midway ends with: its API's. */
+  errorFormat?: ErrorFormat;
   scope: RequestScope;
   clock: Clock;
   log: RequestLog;
@@ -127,15 +130,16 @@ function streamResponse(input: AttemptInput, body: ReadableStream<Uint8Array>, c
   const relayed = relayStream(body, {
     filter: input.hideUsage ? createUsageEventFilter() : undefined,
     keepalive: k && { afterMs: Math.max(0, k.afterMs - (clock.now() - input.started)), intervalMs: k.intervalMs },
+    errorFormat: input.errorFormat,
     onFirstChunk: () => {
       attempt.firstByte();
       log.ttfb_ms = round(clock.now() - input.started);
     },
     cancelUpstream: () => attempt.abort({ kind: 'client' }),
     toError: (cause) => scope.errorFor(attempt.signal) ?? errors.backendStreamFailed(label, describe(cause)),
-    onEnd: ({ tail, error, cancelled }) => {
+    onEnd: ({ tail, head, error, cancelled }) => {
       attempt.release();
-      recordUsage(log, tail);
+      recordUsage(log, tail, head);
       // a client gone before the relay noticed comes back as the 499 error instead of a cancel
       const clientGone = cancelled || error?.status === 499;
       if (clientGone) {

@@ -4,7 +4,8 @@ import type { EndpointName } from './endpoints.ts';
 /**
  * The body sent upstream: the client's fields untouched, `model` rewritten to the
  * backend's name, config defaults for fields the client omitted, and the model's
- * system prompt when the client sent none.
+ * system prompt when the client sent none (a system message, Anthropic's `system`, the
+ * Responses API's `instructions`).
  */
 export function buildUpstreamBody(
   model: ModelEntry,
@@ -15,10 +16,13 @@ export function buildUpstreamBody(
   for (const [k, v] of Object.entries(model.defaults)) {
     if (out[k] === undefined || out[k] === null) out[k] = v;
   }
-  if (endpoint === 'chat' && model.system_prompt !== undefined && Array.isArray(body.messages)) {
+  const prompt = model.system_prompt;
+  if (prompt === undefined) return out;
+  if (endpoint === 'chat' && Array.isArray(body.messages)) {
     const hasSystem = body.messages.some((m: unknown) => isRole(m, 'system') || isRole(m, 'developer'));
-    if (!hasSystem) out.messages = [{ role: 'system', content: model.system_prompt }, ...body.messages];
-  }
+    if (!hasSystem) out.messages = [{ role: 'system', content: prompt }, ...body.messages];
+  } else if ((endpoint === 'messages' || endpoint === 'count_tokens') && body.system === undefined) out.system = prompt;
+  else if (endpoint === 'responses' && (body.instructions === undefined || body.instructions === null)) out.instructions = prompt;
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors/gateway-error.ts';
-import { toErrorEvent } from '../errors/to-error-response.ts';
+import { toErrorEvent, type ErrorFormat } from '../errors/to-error-response.ts';
 import type { RequestLog } from '../observability/request-log.ts';
 import type { RequestScope } from '../request/request-scope.ts';
 import type { Forwarded } from './attempt-target.ts';
@@ -20,9 +20,9 @@ export function inTime(pending: Promise<Forwarded>, afterMs: number): Promise<Fo
  * A stream whose backend has not answered yet (queued, retrying, a llama-server that
  * sends no headers before its first token): the 200 is committed now and SSE comments
  * keep proxies (Cloudflare cuts ~100 s of silence) from dropping it. When the backend
- * answers, its bytes follow; if it fails instead, the stream ends with the OpenAI error event.
+ * answers, its bytes follow; if it fails instead, the stream ends with its API's error event.
  */
-export function committedStream(pending: Promise<Forwarded>, intervalMs: number, scope: RequestScope, log: RequestLog): ReadableStream<Uint8Array> {
+export function committedStream(pending: Promise<Forwarded>, intervalMs: number, scope: RequestScope, log: RequestLog, errorFormat: ErrorFormat = 'openai'): ReadableStream<Uint8Array> {
   scope.hold();
   let timer: ReturnType<typeof setInterval> | undefined;
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
@@ -41,7 +41,7 @@ export function committedStream(pending: Promise<Forwarded>, intervalMs: number,
       log.error_code = error.code ?? error.type;
       if (error.status === 499) log.status = 499;
       scope.end();
-      return encoder.encode(toErrorEvent(error));
+      return encoder.encode(toErrorEvent(error, errorFormat));
     },
   );
   return new ReadableStream<Uint8Array>(

@@ -80,7 +80,7 @@ async function forwardToModel(input: ForwardInput, model: ModelEntry, seq: numbe
     }
     log.backend = log.target = lease.target.label;
     const result = await attemptTarget(
-      { model, endpoint: input.endpoint, body: input.bodies.for(model), headers: input.headers, stream: input.stream, hideUsage: input.hideUsage, keepalive: input.keepalive, scope, clock, log, started },
+      { model, endpoint: input.endpoint, body: input.bodies.for(model), headers: input.headers, stream: input.stream, hideUsage: input.hideUsage, keepalive: input.keepalive, errorFormat: input.errorFormat, scope, clock, log, started },
       lease,
     );
     if (result.kind === 'ok') return { response: result.response };

@@ -1,10 +1,12 @@
 import type { GatewayError } from '../errors/gateway-error.ts';
-import { toErrorEvent } from '../errors/to-error-response.ts';
+import { toErrorEvent, type ErrorFormat } from '../errors/to-error-response.ts';
 import type { UsageEventFilter } from './usage-event-filter.ts';
 
 export interface RelayEnd {
   /** The last few chunks, decoded: where usage and finish events live. */
   tail: string;
+  /** The first few chunks, decoded on demand: Anthropic streams put input tokens in their first event (which a runtime may deliver in pieces). */
+  head: () => string;
   error: GatewayError | null;
   cancelled: boolean;
 }
@@ -20,6 +22,8 @@ export interface RelayHooks {
   filter?: UsageEventFilter;
   /** Until the first chunk: an SSE comment after `afterMs` of silence, then every `intervalMs`. */
   keepalive?: { afterMs: number; intervalMs: number };
+  /** The API whose error event ends a failed stream (default OpenAI's). */
+  errorFormat?: ErrorFormat;
 }
 
 const TAIL_CHUNKS = 4;
@@ -36,6 +40,7 @@ export const KEEPALIVE = encoder.encode(': keep-alive\n\n');
 export function relayStream(source: ReadableStream<Uint8Array>, hooks: RelayHooks): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   const tail: Uint8Array[] = [];
+  const head: Uint8Array[] = [];
   let started = false;
   let ended = false;
 
@@ -48,7 +53,7 @@ export function relayStream(source: ReadableStream<Uint8Array>, hooks: RelayHook
     if (ended) return;
     ended = true;
     quiet();
-    hooks.onEnd({ tail: decodeTail(tail), error, cancelled });
+    hooks.onEnd({ tail: decodeTail(tail), head: () => decodeTail(head), error, cancelled });
   };
 
   return new ReadableStream<Uint8Array>(
@@ -76,7 +81,7 @@ export function relayStream(source: ReadableStream<Uint8Array>, hooks: RelayHook
             const error = hooks.toError(cause);
             const last = tail[tail.length - 1];
             const separator = last && !endsEvent(last) ? '\n\n' : '';
-            controller.enqueue(encoder.encode(separator + toErrorEvent(error)));
+            controller.enqueue(encoder.encode(separator + toErrorEvent(error, hooks.errorFormat)));
             controller.close();
             end(error, false);
             return;
@@ -94,6 +99,7 @@ export function relayStream(source: ReadableStream<Uint8Array>, hooks: RelayHook
             hooks.onFirstChunk();
           }
           if (tail.push(chunk.value) > TAIL_CHUNKS) tail.shift();
+          else if (head.length < TAIL_CHUNKS) head.push(chunk.value);
           const out = hooks.filter ? hooks.filter.push(chunk.value) : chunk.value;
           if (out) {
             controller.enqueue(out);

@@ -13,14 +13,35 @@ export interface Timings {
 }
 
 /**
- * The last `"usage":{...}` object in a response body or stream tail, found
- * without parsing the whole body (embeddings bodies can be large).
+ * The last `"usage":{...}` object in a response body or stream tail, found without parsing
+ * the whole body (embeddings bodies can be large). Chat, completions and embeddings count
+ * `prompt_tokens`/`completion_tokens`; Responses and Anthropic Messages `input_tokens`/
+ * `output_tokens` (Anthropic's input excludes cached tokens, counted apart); vLLM's rerank
+ * only `total_tokens`. A streamed Anthropic message gives its input tokens in its first
+ * event only: pass that as `head`.
  */
-export function extractUsage(text: string): Usage | null {
-  const u = lastObject(text, 'usage') as Partial<Usage> | null;
-  if (!u || typeof u.prompt_tokens !== 'number') return null;
-  const completion = typeof u.completion_tokens === 'number' ? u.completion_tokens : 0;
-  return { prompt_tokens: u.prompt_tokens, completion_tokens: completion, total_tokens: u.total_tokens ?? u.prompt_tokens + completion };
+export function extractUsage(text: string, head?: () => string): Usage | null {
+  const u = lastObject(text, 'usage') as Record<string, unknown> | null;
+  if (!u) return null;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  if (n(u.prompt_tokens) !== undefined) {
+    const prompt = n(u.prompt_tokens)!;
+    const completion = n(u.completion_tokens) ?? 0;
+    return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: n(u.total_tokens) ?? prompt + completion };
+  }
+  const output = n(u.output_tokens);
+  if (output !== undefined || n(u.input_tokens) !== undefined) {
+    const input = anthropicInput(u) ?? (head ? anthropicInput(lastObject(head(), 'usage') as Record<string, unknown> | null) : undefined) ?? 0;
+    return { prompt_tokens: input, completion_tokens: output ?? 0, total_tokens: input + (output ?? 0) };
+  }
+  const total = n(u.total_tokens);
+  return total === undefined ? null : { prompt_tokens: total, completion_tokens: 0, total_tokens: total };
+}
+
+function anthropicInput(u: Record<string, unknown> | null): number | undefined {
+  if (!u || typeof u.input_tokens !== 'number') return undefined;
+  const extra = (v: unknown) => (typeof v === 'number' ? v : 0);
+  return u.input_tokens + extra(u.cache_read_input_tokens) + extra(u.cache_creation_input_tokens);
 }
 
 export function extractTimings(text: string): Timings | null {
@@ -51,8 +72,8 @@ function lastObject(text: string, key: string): unknown {
 }
 
 /** Tokens and llama.cpp's speeds from a body or a stream's tail, into the log record. */
-export function recordUsage(log: RequestLog, text: string): void {
-  const usage = extractUsage(text);
+export function recordUsage(log: RequestLog, text: string, head?: () => string): void {
+  const usage = extractUsage(text, head);
   if (usage) {
     log.prompt_tokens = usage.prompt_tokens;
     log.completion_tokens = usage.completion_tokens;

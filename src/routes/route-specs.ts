@@ -5,9 +5,9 @@ import { chatCompletion, completion, embeddingList, errorResponse, modelList, ss
 // Each route is declared once here; registration, body validation and the
 // OpenAPI document are all derived from these objects.
 
-const errorContent = (description: string) => ({ description, content: { 'application/json': { schema: errorResponse } } });
+export const errorContent = (description: string) => ({ description, content: { 'application/json': { schema: errorResponse } } });
 
-const proxyErrors = {
+export const proxyErrors = {
   400: errorContent('Malformed JSON or invalid fields; backend 4xx are passed through with their status'),
   404: errorContent('Unknown model (`model_not_found`)'),
   413: errorContent('Request body over the configured limit'),
@@ -18,7 +18,7 @@ const proxyErrors = {
   504: errorContent('Backend timed out'),
 };
 
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 
 export const chatCompletionsRoute = createRoute({
   method: 'post',

@@ -27,7 +27,7 @@ export const LLAMA_IGNORED_SWITCHES = words(`
   -kvu --kv-unified -no-kvu --no-kv-unified --context-shift --no-context-shift --warmup --no-warmup
   -cb --cont-batching -nocb --no-cont-batching --cors-credentials --no-cors-credentials
   --ui-mcp-proxy --webui-mcp-proxy --no-ui-mcp-proxy --no-webui-mcp-proxy --ui --webui --no-ui --no-webui
-  --rerank --reranking --cache-prompt --no-cache-prompt --mlock --mmap --no-mmap --offline
+  --cache-prompt --no-cache-prompt --mlock --mmap --no-mmap --offline
   --verbose-prompt --special --check-tensors --no-perf -nkvo --no-kv-offload -cmoe --cpu-moe --cont-batching
   --no-escape --escape -e
 `);

@@ -21,6 +21,13 @@ describe('parseSimArgs (llama.cpp)', () => {
     expect(parseSimArgs(['--api-key', 'sk-test-123']).apiKey).toBe('sk-test-123');
   });
 
+  it('--reranking (alias --rerank) enables the rerank endpoints', () => {
+    expect(parseSimArgs(split('-m /models/bge-reranker.gguf --reranking --pooling rank'))).toEqual({
+      flavor: 'llamacpp', model: '/models/bge-reranker.gguf', host: '127.0.0.1', port: 8080, rerank: true,
+    });
+    expect(parseSimArgs(['--rerank']).rerank).toBe(true);
+  });
+
   it('defaults: llamacpp, 127.0.0.1:8080, and nothing else set', () => {
     expect(parseSimArgs([])).toEqual({ flavor: 'llamacpp', host: '127.0.0.1', port: 8080 });
   });
@@ -61,8 +68,20 @@ describe('parseSimArgs (vLLM)', () => {
     expect(args).toMatchObject({ flavor: 'vllm', model: 'bge', embeddings: true, apiKey: 'k' });
   });
 
+  it('a classify conversion (or the older --task score) is a score model: rerank, not embeddings', () => {
+    const vllm = (line: string) => parseSimArgs(split(`--flavor vllm BAAI/bge-reranker-v2-m3 ${line}`));
+    for (const line of ['--runner pooling --convert classify', '--convert=classify', '--task score', '--task classify']) {
+      expect([line, vllm(line).rerank, vllm(line).embeddings]).toEqual([line, true, undefined]);
+    }
+    for (const line of ['--task embed', '--convert embed', '--runner pooling --task embedding']) {
+      expect([line, vllm(line).rerank, vllm(line).embeddings]).toEqual([line, undefined, true]);
+    }
+    expect(vllm('--runner generate')).not.toHaveProperty('embeddings');
+  });
+
   it('rejects llama-only flags', () => {
     expect(() => parseSimArgs(['--flavor', 'vllm', '-ngl', '99'])).toThrow(/unknown argument '-ngl'/);
+    expect(() => parseSimArgs(['--flavor', 'vllm', '--reranking'])).toThrow(/unknown argument '--reranking'/);
   });
 });
 

@@ -26,6 +26,9 @@ interface State {
   modelPath: string | null;
   alias: string | null;
   enableSleepMode: boolean;
+  /** vLLM `--runner`, and `--convert` (or the older `--task`). */
+  runner: string | null;
+  convert: string | null;
   exitAfterMs: number | null;
   logRequests: boolean;
 }
@@ -74,11 +77,18 @@ function valueHandler(st: State, flag: string): ((v: string) => void) | null {
   switch (flag) {
     case '--served-model-name': return (v) => { st.alias = v; };
     case '--max-model-len': return (v) => { st.out.ctxSize = int(flag, v, 1); };
-    case '--runner': case '--task': case '--convert': return (v) => {
-      if (['pooling', 'embed', 'embedding', 'embeddings'].includes(v)) st.out.embeddings = true;
-    };
+    // The model kind: `--runner pooling` (an embedding model unless converted), `--convert
+    // embed|classify`, or the older `--task embed|score|classify`.
+    case '--runner': return (v) => { st.runner = v; };
+    case '--task': case '--convert': return (v) => { st.convert = v; };
   }
   return VLLM_IGNORED_FLAGS.has(flag) ? () => undefined : null;
+}
+
+/** vLLM: a classify/score conversion is a score (rerank) model; other pooling models embed. */
+function applyModelKind(st: State): void {
+  if (st.convert === 'classify' || st.convert === 'score') st.out.rerank = true;
+  else if (['pooling', 'embed', 'embedding', 'embeddings'].includes(st.convert ?? '') || st.runner === 'pooling') st.out.embeddings = true;
 }
 
 /** `int(os.getenv("VLLM_SERVER_DEV_MODE", "0"))`: vLLM fails to start on anything else. */
@@ -112,7 +122,7 @@ export function parseSimArgs(argv: string[], env: SimEnv = {}): SimArgs {
   const flavor = readFlavor(argv);
   const st: State = {
     flavor, out: { flavor }, host: '127.0.0.1', port: null, modelPath: null, alias: null,
-    enableSleepMode: false, exitAfterMs: null, logRequests: false,
+    enableSleepMode: false, runner: null, convert: null, exitAfterMs: null, logRequests: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -126,6 +136,10 @@ export function parseSimArgs(argv: string[], env: SimEnv = {}): SimArgs {
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
     if (flag === '--embeddings' || flag === '--embedding') {
       st.out.embeddings = true;
+      continue;
+    }
+    if ((flag === '--reranking' || flag === '--rerank') && flavor === 'llamacpp') {
+      st.out.rerank = true;
       continue;
     }
     if (flag === '--log-requests') {
@@ -147,6 +161,7 @@ export function parseSimArgs(argv: string[], env: SimEnv = {}): SimArgs {
     if (value === undefined) throw new Error(`missing value for ${flag}`);
     handler(value);
   }
+  applyModelKind(st);
   const model = st.alias ?? st.modelPath;
   if (model !== null) st.out.model = model;
   if (flavor === 'vllm' && devMode(env) && st.enableSleepMode) st.out.sleepMode = true;

@@ -35,7 +35,9 @@ export function resolveOptions(opts: SimOptions): ResolvedOptions {
     defaultMaxTokens: Math.floor(count('defaultMaxTokens', opts.defaultMaxTokens, 16, 0)),
     ctxSize: Math.floor(count('ctxSize', opts.ctxSize, 4096, 1)),
     parallel: Math.floor(count('parallel', opts.parallel, 4, 1)),
-    embeddings: opts.embeddings ?? false,
+    // llama-server's --reranking turns on --embeddings (with rank pooling).
+    embeddings: opts.embeddings === true || (opts.flavor === 'llamacpp' && opts.rerank === true),
+    rerank: opts.rerank ?? false,
     loadMs: count('loadMs', opts.loadMs, 0, 0),
     // Sleep mode is vLLM's; the llama.cpp flavour ignores it.
     sleepMode: opts.flavor === 'vllm' && opts.sleepMode === true,

@@ -1,4 +1,4 @@
-/** Deterministic embedding vectors, input parsing, and the shared embeddings run (faults, delay). */
+/** Deterministic embedding vectors, input parsing, and the shared pooling run (faults, slot, delay). */
 import { EngineTime, faultPrelude, openScope, resetResponse, type EngineEnv } from './engine.ts';
 import { isAborted, sleep } from './sleep.ts';
 import type { RequestTicket } from './stats.ts';
@@ -61,8 +61,8 @@ export function shortestFloat32(f: number): number {
   return f;
 }
 
-/** Runs an embeddings request: faults, slot, ttftMs of "compute", then `build()` as JSON. */
-export async function runEmbeddings(
+/** Runs a pooling request (embeddings, rerank, score): faults, slot, ttftMs of "compute", then `build()` as JSON. */
+export async function runPooling(
   env: EngineEnv, raw: Request, fault: SimFault | undefined, ticket: RequestTicket, tokens: number, build: () => unknown,
 ): Promise<Response> {
   const { flavor, slots } = env;

@@ -1,6 +1,6 @@
 /** The shared generation engine: faults, slots, timing, then a stream or a JSON body. */
 import type { EngineJob, EngineSleep } from './engine-sleep.ts';
-import type { Choice, Flavor, GenContext, GenRequest } from './flavor.ts';
+import type { ApiWire, Choice, Flavor, GenContext, GenRequest } from './flavor.ts';
 import { isAborted, sleep } from './sleep.ts';
 import type { Slot, SlotPool } from './slots.ts';
 import type { RequestTicket } from './stats.ts';
@@ -88,10 +88,10 @@ export function openScope(raw: Request, ticket: RequestTicket, onEnd: () => void
   };
 }
 
-/** slow_headers waits, status answers at once; null means carry on. */
-export async function faultPrelude(flavor: Flavor, fault: SimFault | undefined, signal: AbortSignal): Promise<Response | null> {
+/** slow_headers waits, status answers at once (in the API's error shape); null means carry on. */
+export async function faultPrelude(api: Pick<ApiWire, 'statusError'>, fault: SimFault | undefined, signal: AbortSignal): Promise<Response | null> {
   if (fault?.type === 'slow_headers') await sleep(fault.ms ?? 0, signal);
-  if (fault?.type === 'status') return flavor.statusError(fault.status ?? 500, fault.retry_after);
+  if (fault?.type === 'status') return api.statusError(fault.status ?? 500, fault.retry_after);
   return null;
 }
 
@@ -103,6 +103,7 @@ export function resetResponse(flavor: Flavor): Response {
 
 export async function generate(env: EngineEnv, req: GenRequest, raw: Request, fault: SimFault | undefined, ticket: RequestTicket): Promise<Response> {
   const { flavor } = env;
+  const wire = flavor.wire(req.endpoint);
   let slot: Slot | null = null;
   let time: EngineTime | null = null;
   const scope = openScope(raw, ticket, () => {
@@ -110,7 +111,7 @@ export async function generate(env: EngineEnv, req: GenRequest, raw: Request, fa
     time?.release();
   });
   try {
-    const early = await faultPrelude(flavor, fault, scope.signal);
+    const early = await faultPrelude(wire, fault, scope.signal);
     if (early) {
       scope.end('complete');
       return early;
@@ -121,24 +122,25 @@ export async function generate(env: EngineEnv, req: GenRequest, raw: Request, fa
     if (env.slots) slot = await env.slots.acquire(scope.signal, req.promptTokens);
     const fixedCreated = Math.floor(env.now() / 1000);
     const ctx: GenContext = {
-      req, id: flavor.newId(req), model: env.model, startedAt: performance.now(), firstTokenAt: null,
+      req, id: wire.newId(req), model: env.model, startedAt: performance.now(), firstTokenAt: null,
       created: flavor.createdPerChunk ? () => Math.floor(env.now() / 1000) : () => fixedCreated,
     };
     const count = req.maxTokens ?? env.defaultMaxTokens;
-    const atCount = req.maxTokens !== null ? 'length' : flavor.naturalFinish(req.endpoint);
+    const atCount = req.maxTokens !== null ? 'length' : wire.naturalFinish;
     const plans = Array.from({ length: req.stream ? 1 : req.n }, (_, i) => planTokens(req.seedText, i, count, atCount, req.stop));
     const held = slot;
     if (held) held.nRemain = plans[0]?.pieces.length ?? 0;
-    if (!req.stream) return await nonStream(env, ctx, plans, fault, scope, engineTime);
-    const steps = applyStreamFault(buildSteps(flavor, ctx, plans[0] ?? { pieces: [], finish: atCount, stopReason: null }, env), fault, flavor);
-    let roleSent = req.endpoint !== 'chat';
-    const lastTokens = plans[0]?.pieces.length ?? 0;
+    if (!req.stream) return await nonStream(env, wire, ctx, plans, fault, scope, engineTime);
+    const plan = plans[0] ?? { pieces: [], finish: atCount, stopReason: null };
+    const steps = applyStreamFault(buildSteps(flavor, wire, ctx, plan, env), fault, wire);
+    let leadSent = !steps.some((s) => s.phase === 'lead');
+    const lastTokens = plan.pieces.length;
     let tokensOut = 0;
-    return await streamResponse(flavor, steps, {
+    return await streamResponse(flavor, wire, steps, {
       controller: scope.controller,
       onStep(step) {
         if (step.firstToken) ctx.firstTokenAt = performance.now();
-        if (step.phase === 'lead') roleSent = true;
+        if (step.phase === 'lead') leadSent = true;
         // Generation is over with the last token: the request leaves the engine (a later /sleep
         // neither aborts nor waits for it), even if the client has not read the rest yet.
         if (step.phase === 'tail' || (step.phase === 'token' && step.tokens >= lastTokens)) engineTime.release();
@@ -150,7 +152,7 @@ export async function generate(env: EngineEnv, req: GenRequest, raw: Request, fa
       },
       end: (kind) => scope.end(kind),
       ...(engineTime.held
-        ? { engineWait: async (ms: number) => ((await engineTime.wait(ms)) ? null : abortSteps(flavor, ctx, tokensOut, roleSent)) }
+        ? { engineWait: async (ms: number) => ((await engineTime.wait(ms)) ? null : abortSteps(wire, ctx, tokensOut, leadSent)) }
         : {}),
     });
   } catch (err) {
@@ -162,13 +164,13 @@ export async function generate(env: EngineEnv, req: GenRequest, raw: Request, fa
 
 async function nonStream(
   env: EngineEnv,
+  wire: ApiWire,
   ctx: GenContext,
   plans: ReturnType<typeof planTokens>[],
   fault: SimFault | undefined,
   scope: RequestScope,
   time: EngineTime,
 ): Promise<Response> {
-  const { flavor } = env;
   const k = Math.max(0, ...plans.map((p) => p.pieces.length));
   // The first token is ready after ttftMs, each further one tokenDelayMs later.
   const timeTo = (tokens: number): number => env.ttftMs + Math.max(0, tokens - 1) * env.tokenDelayMs;
@@ -179,7 +181,7 @@ async function nonStream(
     ctx.firstTokenAt = ctx.startedAt + env.ttftMs;
     if (midFault?.type === 'reset' || midFault?.type === 'midstream_error') {
       scope.end('complete');
-      return midFault.type === 'reset' ? resetResponse(flavor) : flavor.generationError();
+      return midFault.type === 'reset' ? resetResponse(env.flavor) : wire.generationError();
     }
     if (midFault?.type === 'stall') await sleep(midFault.ms ?? Infinity, scope.signal);
     aborted = !(await time.wait(timeTo(k) - timeTo(at)));
@@ -193,7 +195,7 @@ async function nonStream(
     const pieces = done ? p.pieces : p.pieces.slice(0, made);
     return { text: pieces.join(''), tokens: pieces.length, finish: done ? { reason: p.finish, stopReason: p.stopReason } : { reason: 'abort', stopReason: null } };
   });
-  const body = ctx.req.endpoint === 'chat' ? flavor.chatBody(ctx, choices) : flavor.completionBody(ctx, choices);
+  const body = wire.body(ctx, choices);
   scope.end('complete');
-  return flavor.json(200, body);
+  return env.flavor.json(200, body);
 }

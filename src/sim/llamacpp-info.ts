@@ -1,5 +1,5 @@
 /** llama-server's informational bodies: /v1/models, /props, /slots. */
-import { LLAMA_FINGERPRINT } from './flavor-llamacpp.ts';
+import { LLAMA_FINGERPRINT } from './llamacpp-http.ts';
 import type { SlotPool } from './slots.ts';
 
 export interface LlamaInfo {

@@ -56,3 +56,12 @@ export function pyInt(s: string): number | null {
   const m = /^\s*([+-]?)(\d+(?:_\d+)*)\s*$/.exec(s);
   return m ? Number(`${m[1]}${(m[2] ?? '').replaceAll('_', '')}`) : null;
 }
+
+/**
+ * JSON text in which the named keys' integral numbers are written as Python floats (`0.0`, not
+ * `0`), as pydantic/json.dumps and nlohmann print float fields.
+ */
+export function jsonWithFloats(value: unknown, keys: readonly string[]): string {
+  const pattern = new RegExp(`"(${keys.join('|')})":(-?\\d+)(?=[,}\\]])`, 'g');
+  return JSON.stringify(value).replace(pattern, '"$1":$2.0');
+}

@@ -14,6 +14,26 @@ export function readMessages(messages: readonly unknown[]): ChatMessage[] {
   }));
 }
 
+/** OpenAI Responses `instructions` + `input` (a string, or a list of message items) as chat messages. */
+export function responsesMessages(instructions: unknown, input: unknown): ChatMessage[] {
+  const out: ChatMessage[] = typeof instructions === 'string' ? [{ role: 'system', text: instructions }] : [];
+  if (typeof input === 'string') out.push({ role: 'user', text: input });
+  // Items without a role (tool calls and their outputs) are not simulated.
+  else if (Array.isArray(input)) out.push(...readMessages(input.filter((item) => isRecord(item) && typeof item.role === 'string')));
+  return out;
+}
+
+/** Anthropic Messages `system` (a string or text blocks) + `messages` as chat messages. */
+export function anthropicMessages(system: unknown, messages: readonly unknown[]): ChatMessage[] {
+  const systemText = contentText(system);
+  return [...(systemText ? [{ role: 'system', text: systemText }] : []), ...readMessages(messages)];
+}
+
+/** Chat messages back as an OpenAI `messages` array (the APIs llama-server converts to chat). */
+export function asChatMessages(messages: readonly ChatMessage[]): Array<{ role: string; content: string }> {
+  return messages.map((m) => ({ role: m.role, content: m.text }));
+}
+
 /** Seed text for the generator: the rendered conversation. */
 export function renderChat(messages: readonly ChatMessage[]): string {
   return messages.map((m) => `<|${m.role}|>\n${m.text}`).join('\n');

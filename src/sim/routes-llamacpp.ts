@@ -1,10 +1,12 @@
 /** The llama-server flavour as a Hono app. */
 import { Hono } from 'hono';
-import { generate } from './engine.ts';
-import { embeddingVector, float32Base64, readEmbeddingInputs, runEmbeddings } from './embeddings.ts';
-import type { GenEndpoint, GenRequest } from './flavor.ts';
-import { llamaError, llamaJson, llamaLoading, llamaNotFound, llamaUnauthorized, trySet } from './flavor-llamacpp.ts';
+import { embeddingVector, float32Base64, readEmbeddingInputs, runPooling } from './embeddings.ts';
+import { llamaGeneration } from './llamacpp-generation.ts';
+import { llamaError, llamaJson, llamaLoading, llamaNotFound, llamaUnauthorized, trySet } from './llamacpp-http.ts';
 import { llamaModelsBody, llamaPropsBody, llamaSlotsBody, type LlamaInfo } from './llamacpp-info.ts';
+import { llamaApiRoutes } from './routes-llamacpp-apis.ts';
+import { llamaRerankRoutes } from './routes-llamacpp-rerank.ts';
+import { llamaTokenizeRoutes } from './routes-llamacpp-tokenize.ts';
 import { handleGeneration, type SimCore } from './sim-core.ts';
 import type { SlotPool } from './slots.ts';
 import { parseLlamaJson, validateLlamaGen } from './validate-llamacpp.ts';
@@ -54,17 +56,14 @@ export function llamacppApp(core: SimCore, slots: SlotPool): Hono {
   app.get('/props', () => llamaJson(200, llamaPropsBody(info(), slots.size)));
   app.get('/slots', () => llamaJson(200, llamaSlotsBody(slots, nCtx)));
 
-  const gen = (endpoint: GenEndpoint) => (raw: Request): Promise<Response> =>
-    handleGeneration<GenRequest>(core, raw, {
-      // An --embeddings server cannot generate.
-      precheck: () => (options.embeddings ? llamaError(500, 'the current context does not logits computation. skipping', 'server_error') : null),
-      parse: parseLlamaJson,
-      validate: (body) => validateLlamaGen(endpoint, body, { nCtx }),
-      invalidFault: (message) => llamaError(400, message, 'invalid_request_error'),
-      run: (req, fault, ticket) => generate(core.env, req, raw, fault, ticket),
-    });
-  for (const path of ['/v1/chat/completions', '/chat/completions']) app.post(path, (c) => gen('chat')(c.req.raw));
-  for (const path of ['/v1/completions', '/completions']) app.post(path, (c) => gen('completions')(c.req.raw));
+  const limits = { nCtx };
+  const chat = llamaGeneration(core, (body) => validateLlamaGen('chat', body, limits));
+  const completions = llamaGeneration(core, (body) => validateLlamaGen('completions', body, limits));
+  for (const path of ['/v1/chat/completions', '/chat/completions']) app.post(path, (c) => chat(c.req.raw));
+  for (const path of ['/v1/completions', '/completions']) app.post(path, (c) => completions(c.req.raw));
+  llamaApiRoutes(app, core, limits);
+  llamaRerankRoutes(app, core);
+  llamaTokenizeRoutes(app);
 
   const embed = (raw: Request): Promise<Response> =>
     handleGeneration(core, raw, {
@@ -85,7 +84,7 @@ export function llamacppApp(core: SimCore, slots: SlotPool): Hono {
       invalidFault: (message) => llamaError(400, message, 'invalid_request_error'),
       run: ({ inputs, base64 }, fault, ticket) => {
         const tokens = inputs.reduce((n, i) => n + i.tokens, 0);
-        return runEmbeddings(core.env, raw, fault, ticket, tokens, () => ({
+        return runPooling(core.env, raw, fault, ticket, tokens, () => ({
           model: options.model,
           object: 'list',
           usage: { prompt_tokens: tokens, total_tokens: tokens },

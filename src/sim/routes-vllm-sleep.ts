@@ -2,20 +2,18 @@
  * vLLM's dev-mode sleep routes (`serve/sleep/api_router.py`, `serve/rpc/api_router.py`): present
  * only with `VLLM_SERVER_DEV_MODE=1`, not under /v1 (so no API key), query parameters only.
  */
-import type { Context } from 'hono';
 import { PAUSE_MODES, type EngineSleep, type PauseMode } from './engine-sleep.ts';
-import { vllmEmpty, vllmError, vllmJson } from './flavor-vllm.ts';
+import type { RouteHandlers } from './fastapi-route.ts';
+import { vllmEmpty, vllmError, vllmJson } from './vllm-http.ts';
 import { pyInt, pyString } from './py-repr.ts';
 import type { StatsTracker } from './stats.ts';
-
-type Handler = (c: Context) => Response | Promise<Response>;
 
 /** Starlette's `query_params.get(name, default)`: the last value wins. */
 function lastParam(url: URL, name: string, fallback: string): string {
   return url.searchParams.getAll(name).at(-1) ?? fallback;
 }
 
-export function sleepRoutes(engine: EngineSleep, stats: StatsTracker): Record<string, { GET?: Handler; POST?: Handler }> {
+export function sleepRoutes(engine: EngineSleep, stats: StatsTracker): Record<string, RouteHandlers> {
   return {
     // POST /sleep?level=1&mode=abort: 200 with an empty body once the engine sleeps.
     '/sleep': {

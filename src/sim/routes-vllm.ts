@@ -1,19 +1,22 @@
 /** The vLLM flavour as a Hono app (FastAPI routing: 404 detail, 405 with allow). */
-import { Hono, type Context } from 'hono';
-import { generate } from './engine.ts';
-import { embeddingVector, float32Base64, readEmbeddingInputs, runEmbeddings, shortestFloat32 } from './embeddings.ts';
-import type { GenEndpoint, GenRequest } from './flavor.ts';
-import { VLLM_VERSION, vllmEmpty, vllmError, vllmJson, vllmMethodNotAllowed, vllmNotFound, vllmUnauthorized } from './flavor-vllm.ts';
+import { Hono } from 'hono';
+import { embeddingVector, float32Base64, readEmbeddingInputs, runPooling, shortestFloat32 } from './embeddings.ts';
+import { fastapiRoute, type Handler, type RouteHandlers } from './fastapi-route.ts';
+import type { GenEndpoint } from './flavor.ts';
 import { PyTuple } from './py-repr.ts';
 import { randomHex } from './random.ts';
+import { vllmApiRoutes } from './routes-vllm-apis.ts';
+import { vllmScoreRoutes } from './routes-vllm-score.ts';
 import { sleepRoutes } from './routes-vllm-sleep.ts';
+import { vllmTokenizeRoutes } from './routes-vllm-tokenize.ts';
 import { handleGeneration, type SimCore } from './sim-core.ts';
+import { vllmGeneration } from './vllm-generation.ts';
+import { VLLM_VERSION, vllmEmpty, vllmError, vllmJson, vllmNotFound, vllmUnauthorized } from './vllm-http.ts';
 import {
   badRequest, checkVllmContentType, checkVllmModel, contextError, fieldErrors, parseVllmJson, validateVllmGen, type VllmRoute,
 } from './validate-vllm.ts';
 
 const EMBED_DIM = 384;
-type Handler = (c: Context) => Response | Promise<Response>;
 
 /** AuthenticationMiddleware: only /v1, /v2 and /inference paths; Bearer only (scheme case-insensitive). */
 function authorized(req: Request, apiKey: string): boolean {
@@ -33,16 +36,7 @@ export function vllmApp(core: SimCore): Hono {
     return next();
   });
 
-  /** Registers `handlers` and answers other methods on the same path with 405. */
-  const route = (path: string, handlers: Partial<Record<'GET' | 'POST', Handler>>): void => {
-    const methods = Object.keys(handlers) as Array<'GET' | 'POST'>;
-    for (const method of methods) {
-      const h = handlers[method];
-      if (h) app.on(method, path, h);
-    }
-    const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
-    app.all(path, () => vllmMethodNotAllowed(allow));
-  };
+  const route = (path: string, handlers: RouteHandlers): void => fastapiRoute(app, path, handlers);
 
   route('/health', { GET: () => vllmEmpty(200) });
   route('/ping', { GET: () => vllmEmpty(200), POST: () => vllmEmpty(200) });
@@ -69,25 +63,21 @@ export function vllmApp(core: SimCore): Hono {
   }
 
   const limits = { model: options.model, maxModelLen: options.ctxSize };
-  const gen = (endpoint: GenEndpoint, r: VllmRoute): Handler => (c) => {
-    const raw = c.req.raw;
-    return handleGeneration<GenRequest>(core, raw, {
-      precheck: checkVllmContentType,
-      parse: (text) => parseVllmJson(text, r),
-      validate: (body) => {
-        const v = validateVllmGen(endpoint, body, r, limits);
-        if (v.ok) v.value.requestId = raw.headers.get('x-request-id');
-        return v;
-      },
-      invalidFault: (message) => vllmError(400, message, 'BadRequestError'),
-      run: (req, fault, ticket) => generate(core.env, req, raw, fault, ticket),
-    });
-  };
-  // A pooling model registers no generate routes, a generate model no /v1/embeddings.
-  if (!options.embeddings) {
+  const gen = (endpoint: GenEndpoint, r: VllmRoute): Handler => vllmGeneration(core, r, (body, raw) => {
+    const v = validateVllmGen(endpoint, body, r, limits);
+    if (v.ok) v.value.requestId = raw.headers.get('x-request-id');
+    return v;
+  });
+  vllmTokenizeRoutes(app, core);
+  // A pooling model registers no generate routes, a generate model no /v1/embeddings; the
+  // scoring routes come with an embedding model or a score model.
+  if (options.embeddings || options.rerank) vllmScoreRoutes(app, core);
+  if (!options.embeddings && !options.rerank) {
     route('/v1/chat/completions', { POST: gen('chat', { path: '/v1/chat/completions', fn: 'create_chat_completion' }) });
     route('/v1/completions', { POST: gen('completions', { path: '/v1/completions', fn: 'create_completion' }) });
-  } else {
+    vllmApiRoutes(app, core);
+  }
+  if (options.embeddings) {
     const r: VllmRoute = { path: '/v1/embeddings', fn: 'create_embedding' };
     route('/v1/embeddings', {
       POST: (c) => {
@@ -115,7 +105,7 @@ export function vllmApp(core: SimCore): Hono {
           run: ({ inputs, base64 }, fault, ticket) => {
             const tokens = inputs.reduce((n, i) => n + i.tokens, 0);
             const id = `embd-${raw.headers.get('x-request-id') ?? randomHex(16)}`;
-            return runEmbeddings(core.env, raw, fault, ticket, tokens, () => ({
+            return runPooling(core.env, raw, fault, ticket, tokens, () => ({
               id, object: 'list', created: created(), model: options.model,
               data: inputs.map((input, index) => {
                 const vec = embeddingVector(input.key, EMBED_DIM);

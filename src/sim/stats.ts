@@ -1,4 +1,4 @@
-/** Request accounting for generation requests (chat, completions, embeddings), and sleep-mode counters. */
+/** Request accounting for generation and pooling requests (not /tokenize and the like), and sleep-mode counters. */
 import type { SimStats } from './types.ts';
 
 export interface RequestTicket {

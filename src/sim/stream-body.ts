@@ -1,9 +1,9 @@
 /**
- * Plays a list of steps as an SSE Response body: one enqueue per step, pulled by the reader
- * (highWaterMark 0), so nothing is generated ahead of the client and a reset never drops a
- * write the client has not read yet.
+ * Plays a list of steps as an SSE Response body: one step per pull by the reader (highWaterMark
+ * 0; a step's writes are enqueued together), so nothing is generated ahead of the client and a
+ * reset never drops a write the client has not read yet.
  */
-import type { Flavor } from './flavor.ts';
+import type { ApiWire, Flavor } from './flavor.ts';
 import { isAborted, sleep } from './sleep.ts';
 import type { Step } from './stream-steps.ts';
 
@@ -25,7 +25,7 @@ export interface StreamHooks {
  * Returns the Response. With `flavor.headersAtFirstToken` (llama.cpp), it resolves only once the
  * first write is ready; an error fault before that becomes a JSON error response instead.
  */
-export async function streamResponse(flavor: Flavor, steps: Step[], hooks: StreamHooks): Promise<Response> {
+export async function streamResponse(flavor: Flavor, wire: ApiWire, steps: Step[], hooks: StreamHooks): Promise<Response> {
   const encoder = new TextEncoder();
   const { signal } = hooks.controller;
   let index = 0;
@@ -56,7 +56,7 @@ export async function streamResponse(flavor: Flavor, steps: Step[], hooks: Strea
   const waitNext = async (): Promise<Step | undefined> => {
     const step = steps[index];
     if (!step) return undefined;
-    if (hooks.engineWait && step.phase !== 'tail') {
+    if (hooks.engineWait && step.phase !== 'tail' && step.phase !== 'preamble') {
       const replacement = await hooks.engineWait(step.delay, signal);
       if (replacement) {
         steps.splice(index, steps.length - index, ...replacement);
@@ -68,10 +68,12 @@ export async function streamResponse(flavor: Flavor, steps: Step[], hooks: Strea
     step.delay = 0;
     return step;
   };
-  const take = (step: Step): string => {
+  /** The step's writes: one per event (vLLM), or its events together (llama.cpp). */
+  const take = (step: Step): string[] => {
     index++;
     hooks.onStep(step);
-    return step.render();
+    const events = step.render();
+    return flavor.eventPerWrite || events.length === 0 ? events : [events.join('')];
   };
 
   const primed: string[] = [];
@@ -83,12 +85,12 @@ export async function streamResponse(flavor: Flavor, steps: Step[], hooks: Strea
         if (!step || step.kind === 'reset') break;
         if (step.kind === 'error') {
           finish('complete');
-          return flavor.generationError();
+          return wire.generationError();
         }
-        const text = take(step);
-        if (text) primed.push(text);
+        const writes = take(step);
+        primed.push(...writes);
         primedClose = step.close;
-        if (text || step.close) break;
+        if (writes.length > 0 || step.close) break;
       }
     } catch (err) {
       finish(isAborted(err) ? 'abort' : 'complete');
@@ -123,14 +125,14 @@ export async function streamResponse(flavor: Flavor, steps: Step[], hooks: Strea
               c.error(new Error('sim reset'));
               return;
             }
-            const text = take(step);
-            if (text) c.enqueue(encoder.encode(text));
+            const writes = take(step);
+            for (const text of writes) c.enqueue(encoder.encode(text));
             if (step.close) {
               c.close();
               finish('complete');
               return;
             }
-            if (text) return;
+            if (writes.length > 0) return;
           }
         } catch (err) {
           if (ended) return;

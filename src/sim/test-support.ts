@@ -1,7 +1,8 @@
 /**
  * Test support (web-standard, used by the colocated tests): reads the captured `.http` fixture
  * format (request lines prefixed `> `, then the raw response), turns a fixture's request into a
- * Request, reduces JSON to its structure (key order and value types), and reads a body write by write.
+ * Request, reduces JSON to its structure (key order and value types), reads a body write by write,
+ * and splits SSE bodies into events.
  */
 
 export interface HttpFixture {
@@ -90,4 +91,17 @@ export async function readWrites(res: Response): Promise<string[]> {
     if (done) return writes;
     writes.push(decoder.decode(value));
   }
+}
+
+/** Named SSE events (`event: x\ndata: y`), in order; `event` is null for a bare `data:` event. */
+export function sseNamedEvents(body: string): Array<{ event: string | null; data: string }> {
+  return body
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length) ?? null;
+      const data = lines.find((l) => l.startsWith('data: '))?.slice('data: '.length) ?? '';
+      return { event, data };
+    });
 }

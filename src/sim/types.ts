@@ -4,7 +4,7 @@ export type SimFlavor = 'llamacpp' | 'vllm';
 
 export interface SimFault {
   type: 'status' | 'reset' | 'stall' | 'midstream_error' | 'slow_headers';
-  /** 'status': HTTP status to answer (500, 429, 503...), with the flavour's error body. */
+  /** 'status': HTTP status to answer (500, 429, 503...), with the flavour's error body (Anthropic-shaped on vLLM's /v1/messages). */
   status?: number;
   /** 'status': seconds, sent as Retry-After header. */
   retry_after?: number;
@@ -30,8 +30,14 @@ export interface SimOptions {
   parallel?: number;
   /** When set, the flavour's auth rules apply. */
   apiKey?: string;
-  /** llama: embeddings enabled (--embeddings); vllm: this is a pooling/embedding model. */
+  /** llama: embeddings enabled (--embeddings); vllm: this is a pooling/embedding model (it also serves /score and /rerank). */
   embeddings?: boolean;
+  /**
+   * llama: `--reranking` (rerank endpoints; implies `embeddings`, so no generation); vllm: a
+   * score (cross-encoder) model (`--runner pooling --convert classify`, older `--task score`):
+   * /score and /rerank, no generation or embeddings routes. Default false.
+   */
+  rerank?: boolean;
   /** llama: 503 "Loading model" on every endpoint for this long; vllm: the CLI delays listen (see `readyAt`). */
   loadMs?: number;
   /**
@@ -62,7 +68,7 @@ export interface SimStats {
   sleeps: number;
   /** Completed `POST /wake_up` calls (200s). */
   wakeUps: number;
-  /** Generation requests (chat, completions, embeddings) that arrived while `sleeping` was true. */
+  /** Generation and pooling requests that arrived while `sleeping` was true. */
   requestsWhileAsleep: number;
   /** Requests the engine finished with `finish_reason: "abort"` because of a `POST /sleep` (mode=abort). */
   abortedBySleep: number;
@@ -73,7 +79,10 @@ export interface SimStats {
 export interface Simulator {
   /** A fetch handler (Hono app.fetch), safe to pass unbound. */
   fetch(req: Request): Promise<Response>;
-  /** Pushed to a FIFO; each generation request (chat/completions/embeddings) consumes the next one. */
+  /**
+   * Pushed to a FIFO; each generation or pooling request (chat, completions, responses, messages,
+   * embeddings, rerank, score) consumes the next one.
+   */
   injectFault(f: SimFault): void;
   stats(): SimStats;
   /** The options with every default filled in. */

@@ -1,7 +1,7 @@
 /** llama-server request parsing: nlohmann-style errors, any content type, `model` ignored. */
 import type { GenEndpoint, GenRequest, Parsed } from './flavor.ts';
-import { llamaError } from './flavor-llamacpp.ts';
-import { jsonTypeName, promptTokensOf, readBool, readMessages, readPrompt, readStop, renderChat } from './request-fields.ts';
+import { llamaError } from './llamacpp-http.ts';
+import { jsonTypeName, promptTokensOf, readBool, readMessages, readPrompt, readStop, renderChat, type ChatMessage } from './request-fields.ts';
 import { countWords, isRecord } from './tokens.ts';
 
 /** Template overhead of the phi-3 style prompt: BOS, per-message markers, assistant prefix. */
@@ -41,6 +41,14 @@ function nlohmannParseError(text: string, err: unknown): string {
   return `${head} ${line}, column ${column}: ${detail}`;
 }
 
+/** The prompt of a chat request: the seed text and its token count under the phi-3 template. */
+export function llamaChatPrompt(messages: readonly ChatMessage[]): { seedText: string; promptTokens: number } {
+  return {
+    seedText: renderChat(messages),
+    promptTokens: CHAT_BOS + CHAT_ASSISTANT_PREFIX + messages.reduce((n, m) => n + countWords(m.text) + CHAT_PER_MESSAGE, 0),
+  };
+}
+
 const invalid = (message: string): Parsed<never> => ({ ok: false, response: llamaError(400, message, 'invalid_request_error') });
 
 /** nlohmann's type_error.302 for a numeric field holding something else (null means "unset"). */
@@ -61,12 +69,10 @@ export interface LlamaLimits {
 export function validateLlamaGen(endpoint: GenEndpoint, body: Record<string, unknown>, limits: LlamaLimits): Parsed<GenRequest> {
   let seedText: string;
   let promptTokens: number;
-  if (endpoint === 'chat') {
+  if (endpoint !== 'completions') {
     if (!('messages' in body)) return invalid("'messages' is required");
     if (!Array.isArray(body.messages)) return invalid("Expected 'messages' to be an array");
-    const messages = readMessages(body.messages);
-    seedText = renderChat(messages);
-    promptTokens = CHAT_BOS + CHAT_ASSISTANT_PREFIX + messages.reduce((n, m) => n + countWords(m.text) + CHAT_PER_MESSAGE, 0);
+    ({ seedText, promptTokens } = llamaChatPrompt(readMessages(body.messages)));
   } else {
     if (!('prompt' in body)) return invalid("[json.exception.out_of_range.403] key 'prompt' not found");
     const prompt = readPrompt(body.prompt);
@@ -96,7 +102,7 @@ export function validateLlamaGen(endpoint: GenEndpoint, body: Record<string, unk
       includeUsage: stream && readBool(options.include_usage),
       continuousUsage: false,
       seedText, promptTokens, maxTokens: limit, stop: readStop(body.stop),
-      n: Math.max(1, Math.min(n.value ?? 1, 16)), requestId: null,
+      n: Math.max(1, Math.min(n.value ?? 1, 16)), requestId: null, echo: null,
     },
   };
 }

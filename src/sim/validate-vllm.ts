@@ -1,9 +1,10 @@
 /** vLLM request validation: FastAPI/pydantic-style 400s, the model check, context limits. */
 import type { GenEndpoint, GenRequest, Parsed } from './flavor.ts';
-import { vllmError, vllmJson } from './flavor-vllm.ts';
+import { vllmError, vllmJson } from './vllm-http.ts';
 import { PyRaw, PyTuple, pyRepr } from './py-repr.ts';
-import { promptTokensOf, readBool, readMessages, readPrompt, readStop, renderChat } from './request-fields.ts';
-import { countWords, isRecord } from './tokens.ts';
+import { qwenChatIds, withQwenSystem } from './qwen-template.ts';
+import { promptTokensOf, readBool, readMessages, readPrompt, readStop, renderChat, type ChatMessage } from './request-fields.ts';
+import { isRecord } from './tokens.ts';
 
 export interface VllmRoute {
   path: string;
@@ -11,10 +12,6 @@ export interface VllmRoute {
   fn: string;
 }
 
-/** Qwen2.5's template adds this system prompt when the request has none. */
-const DEFAULT_SYSTEM = 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.';
-const PER_MESSAGE = 5;
-const ASSISTANT_PREFIX = 4;
 const MEDIA_ERROR = "Unsupported Media Type: Only 'application/json' is allowed";
 
 export function badRequest(route: VllmRoute, errors: unknown[], param: string | null = null): Response {
@@ -70,12 +67,14 @@ function intError(key: string, v: unknown): unknown | null {
   return { type: 'int_type', loc, msg: 'Input should be a valid integer', input: v };
 }
 
-const asInt = (v: unknown): number | null => (v === undefined || v === null ? null : Math.trunc(Number(v)));
+export const asInt = (v: unknown): number | null => (v === undefined || v === null ? null : Math.trunc(Number(v)));
 
-/** Field checks shared with embeddings: required field + integer fields. */
-export function fieldErrors(body: Record<string, unknown>, required: string, ints: readonly string[]): unknown[] {
+/** Field checks shared by the routes: required fields (in model field order) + integer fields. */
+export function fieldErrors(body: Record<string, unknown>, required: string | readonly string[], ints: readonly string[]): unknown[] {
   const errors: unknown[] = [];
-  if (!(required in body)) errors.push({ type: 'missing', loc: new PyTuple(['body', required]), msg: 'Field required', input: body });
+  for (const key of typeof required === 'string' ? [required] : required) {
+    if (!(key in body)) errors.push({ type: 'missing', loc: new PyTuple(['body', key]), msg: 'Field required', input: body });
+  }
   for (const key of ints) {
     const e = intError(key, body[key]);
     if (e) errors.push(e);
@@ -85,24 +84,41 @@ export function fieldErrors(body: Record<string, unknown>, required: string, int
 
 /** 404 for a `model` other than the served one; an omitted model is fine. */
 export function checkVllmModel(body: Record<string, unknown>, model: string): Response | null {
+  const message = unknownModel(body, model);
+  return message ? vllmError(404, message, 'NotFoundError', 'model') : null;
+}
+
+/** `_check_model`'s message for a `model` other than the served one, or null. */
+export function unknownModel(body: Record<string, unknown>, model: string): string | null {
   if (body.model === undefined || body.model === null || body.model === model) return null;
-  return vllmError(404, `The model \`${String(body.model)}\` does not exist.`, 'NotFoundError', 'model');
+  return `The model \`${String(body.model)}\` does not exist.`;
+}
+
+/** The renderer's length check (a BadRequestError): its message and param, or null when the request fits. */
+export function contextProblem(maxModelLen: number, prompt: number, maxTokens: number | null): { message: string; param: string } | null {
+  if (maxTokens !== null && maxTokens > maxModelLen) {
+    const message = `max_tokens=${maxTokens} cannot be greater than max_model_len=max_total_tokens=${maxModelLen}. Please request fewer output tokens. (parameter=max_tokens, value=${maxTokens})`;
+    return { message, param: 'max_tokens' };
+  }
+  if (maxTokens !== null && prompt + maxTokens > maxModelLen) {
+    const message = `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${maxTokens} output tokens and your prompt contains at least ${prompt} input tokens, for a total of at least ${prompt + maxTokens} tokens. Please reduce the length of the input prompt or the number of requested output tokens. (parameter=input_tokens, value=${prompt})`;
+    return { message, param: 'input_tokens' };
+  }
+  if (prompt >= maxModelLen) {
+    const message = `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${prompt} input tokens. Please reduce the length of the input messages. (parameter=input_tokens, value=${prompt})`;
+    return { message, param: 'input_tokens' };
+  }
+  return null;
 }
 
 export function contextError(maxModelLen: number, prompt: number, maxTokens: number | null): Response | null {
-  if (maxTokens !== null && maxTokens > maxModelLen) {
-    const msg = `max_tokens=${maxTokens} cannot be greater than max_model_len=max_total_tokens=${maxModelLen}. Please request fewer output tokens. (parameter=max_tokens, value=${maxTokens})`;
-    return vllmError(400, msg, 'BadRequestError', 'max_tokens');
-  }
-  if (maxTokens !== null && prompt + maxTokens > maxModelLen) {
-    const msg = `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${maxTokens} output tokens and your prompt contains at least ${prompt} input tokens, for a total of at least ${prompt + maxTokens} tokens. Please reduce the length of the input prompt or the number of requested output tokens. (parameter=input_tokens, value=${prompt})`;
-    return vllmError(400, msg, 'BadRequestError', 'input_tokens');
-  }
-  if (prompt >= maxModelLen) {
-    const msg = `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${prompt} input tokens. Please reduce the length of the input messages. (parameter=input_tokens, value=${prompt})`;
-    return vllmError(400, msg, 'BadRequestError', 'input_tokens');
-  }
-  return null;
+  const problem = contextProblem(maxModelLen, prompt, maxTokens);
+  return problem ? vllmError(400, problem.message, 'BadRequestError', problem.param) : null;
+}
+
+/** The prompt of a chat-style request: the seed text and its token count under Qwen's template. */
+export function vllmChatPrompt(messages: readonly ChatMessage[]): { seedText: string; promptTokens: number } {
+  return { seedText: renderChat(withQwenSystem(messages)), promptTokens: qwenChatIds(messages).length };
 }
 
 export function validateVllmGen(
@@ -130,10 +146,7 @@ export function validateVllmGen(
   let seedText: string;
   let promptTokens: number;
   if (endpoint === 'chat') {
-    const messages = readMessages(body.messages as unknown[]);
-    if (messages[0]?.role !== 'system') messages.unshift({ role: 'system', text: DEFAULT_SYSTEM });
-    seedText = renderChat(messages);
-    promptTokens = ASSISTANT_PREFIX + messages.reduce((n, m) => n + countWords(m.text) + PER_MESSAGE, 0);
+    ({ seedText, promptTokens } = vllmChatPrompt(readMessages(body.messages as unknown[])));
   } else {
     const prompt = readPrompt(body.prompt);
     seedText = prompt.text;
@@ -149,7 +162,7 @@ export function validateVllmGen(
     value: {
       endpoint, stream, includeUsage, continuousUsage: includeUsage && readBool(options.continuous_usage_stats),
       seedText, promptTokens, maxTokens, stop: readStop(body.stop),
-      n: Math.max(1, Math.min(asInt(body.n) ?? 1, 16)), requestId: null,
+      n: Math.max(1, Math.min(asInt(body.n) ?? 1, 16)), requestId: null, echo: null,
     },
   };
 }

@@ -77,6 +77,7 @@ function simTransport(model: ModelEntry): UpstreamFetch {
     defaultMaxTokens: sim?.max_tokens ?? 16,
     // like the real servers, a simulator is either generative or an embedding model
     embeddings: sim?.embeddings ?? model.format === 'embeddings',
+    rerank: model.format === 'rerank',
   });
   return (req) => simulator.fetch(new Request(req.url, { method: req.method, headers: req.headers, body: req.body ?? null, signal: req.signal }));
 }

@@ -40,6 +40,8 @@ export function conformanceConfig(b: ConformanceEnv['backends']): string {
     `  - name: ${name}\n    backend: ${backend}\n    backend_url: ${url}\n${extra}`;
   return `version: 1
 server: { max_body_bytes: 65536, retry: { attempts: 3, base_delay: 10ms, max_delay: 2s }, keepalive_after: 300ms, keepalive_interval: 200ms }
+routes:
+  - { prefix: /coder, model: vllm }
 models:
 ${m('llama', 'llamacpp', b.llamacpp.server.url, '    aliases: [llama-alias]\n')}
 ${m('vllm', 'vllm', b.vllm.server.url, '    upstream_model: Qwen/Qwen2.5-0.5B-Instruct\n')}
@@ -51,6 +53,7 @@ ${m('dead', 'openai', 'http://127.0.0.1:9/v1', '    retry: { attempts: 2, base_d
   - name: inproc
     backend: sim
     sim: { flavor: vllm, ttft: 0ms, token_delay: 1ms, max_tokens: 5 }
+${m('llama-chatonly', 'openai', `${b.llamacpp.server.url}/v1`, '    translate: [messages, responses]\n')}
 `;
 }
 

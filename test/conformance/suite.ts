@@ -2,6 +2,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { createModelTainerClient } from '../../clients/typescript/client.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { addApiSurfaceTests } from './api-surface.ts';
 import type { ConformanceEnv } from './environment.ts';
 
 type Flavor = 'llamacpp' | 'vllm';
@@ -345,4 +346,6 @@ export function addConformanceTests(runtime: string, getEnv: () => ConformanceEn
       expect(env.strayLines.filter((l) => env.runtime === 'node' || !l.startsWith('[runtime]'))).toEqual([]);
     });
   });
+
+  addApiSurfaceTests(runtime, () => env);
 }
