@@ -18,6 +18,7 @@ import type { InFlight } from './request/in-flight.ts';
 import { RequestScope } from './request/request-scope.ts';
 import { registerAdminModelsRoutes } from './routes/admin-models-routes.ts';
 import { registerAdminRoutes } from './routes/admin-routes.ts';
+import { registerAdminTargetsRoutes } from './routes/admin-targets-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { unmatchedRoute } from './routes/known-routes.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
@@ -126,6 +127,7 @@ export function buildApp(p: AppParts): GatewayHono {
   registerProxyRoutes(app, { services: p.services, runtime: p.runtime, metrics, clock, random: p.random });
   registerUpstreamRoute(app, { services: p.services, runtime: p.runtime, clock });
   registerAdminRoutes(app, { runtime: p.runtime, reloader: p.reloader, noReload: p.noReload, now: () => clock.now() });
+  registerAdminTargetsRoutes(app, { runtime: p.runtime, clock });
   registerAdminModelsRoutes(app, { runtime: p.runtime, lifecycle: p.lifecycle, events: p.events, clock });
   registerOpenAPIRoutes(app);
   registerMetricsRoute(app, metrics, p.httpMetrics?.render);

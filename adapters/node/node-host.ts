@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createSyncedStore, createTimerScheduler, formatServeUsage, systemClock, type Capabilities } from '../../src/index.ts';
@@ -11,7 +12,10 @@ import { createRedisStore } from './redis-store.ts';
 import { createUndiciUpstream } from './undici-upstream.ts';
 
 export const nodeCapabilities: Capabilities = { runtime: 'node', limitStores: ['memory', 'redis'], processes: true, containers: true };
-export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/models.yaml', import.meta.url));
+/** config/models.yaml of the package: two levels up from adapters/node, one from the bundle in dist/. */
+export const DEFAULT_CONFIG = [new URL('../../config/models.yaml', import.meta.url), new URL('../config/models.yaml', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((f) => existsSync(f)) ?? fileURLToPath(new URL('../../config/models.yaml', import.meta.url));
 
 /** The gateway's runtime parts on Node: undici upstream, Redis limits, prom-client metrics, node:fs. */
 export function createNodeHost(usage = formatServeUsage('modeltainer serve')): GatewayHost {

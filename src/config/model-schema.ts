@@ -80,6 +80,8 @@ export const modelSchema = z
     translate: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.enum(translatableApis))).default([]),
     /** Who may use /upstream/<model>/…: the admin key only, or also keys allowed on this model. */
     upstream_access: z.enum(['admin', 'keys']).default('admin'),
+    /** Backends add themselves at run time (POST /admin/targets): no backend_url or targets needed. */
+    registered: z.boolean().default(false),
     aliases: z.array(z.string().min(1)).default([]),
     headers: headersSchema.default({}),
     timeouts: timeoutsSchema.prefault({}),
@@ -129,13 +131,15 @@ export const modelSchema = z
       if (m.backend_url) issue('backend_url', "backend 'sim' runs in-process and takes no backend_url");
       if (m.targets) issue('targets', "backend 'sim' runs in-process and takes no targets");
       if (m.launch) issue('launch', "backend 'sim' runs in-process and is not launched");
+      if (m.registered) issue('registered', "backend 'sim' runs in-process: nothing registers with it");
     } else if (m.launch) {
       if (m.backend_url || m.targets) issue(m.backend_url ? 'backend_url' : 'targets', 'a model with launch is served by the process it starts: no backend_url or targets');
       if (m.launch.llamacpp && m.backend !== 'llamacpp') issue('backend', "launch.llamacpp starts llama-server: use backend 'llamacpp'");
       if (m.sim) issue('sim', "'sim' options only apply to backend 'sim'");
+      if (m.registered) issue('registered', 'a model with launch is served by the process it starts: nothing registers with it');
     } else {
       if (m.backend_url && m.targets) issue('targets', 'give backend_url (one target) or targets, not both');
-      if (!m.backend_url && !m.targets) issue('backend_url', `backend_url (or targets) is required for backend '${m.backend}'`);
+      if (!m.backend_url && !m.targets && !m.registered) issue('backend_url', `backend_url (or targets, or registered: true) is required for backend '${m.backend}'`);
       if (m.sim) issue('sim', "'sim' options only apply to backend 'sim'");
     }
     if (m.idle === 'sleep' && (m.backend !== 'vllm' || !m.launch)) issue('idle', "idle: sleep puts a launched vLLM engine to sleep (backend 'vllm' with launch, started with --enable-sleep-mode and VLLM_SERVER_DEV_MODE=1)");

@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponse } from '../schemas/openai-responses.ts';
 
-const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
-const adminErrors = {
+export const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
+export const adminErrors = {
   401: json('Missing or wrong admin key', errorResponse),
   403: json('Authentication is on but auth.admin_key_sha256 is not set', errorResponse),
 };
-const security = [{ adminKey: [] }];
+export const security = [{ adminKey: [] }];
 
 const issue = z.object({ file: z.string(), line: z.number().int(), column: z.number().int(), path: z.string(), message: z.string() });
 

@@ -1,8 +1,13 @@
 import type { ConfigDiff } from '../config/config-diff.ts';
 import type { ConfigSnapshot, ModelEntry } from '../config/snapshot.ts';
 import type { Scheduler } from '../deps.ts';
+import { errors } from '../errors/errors.ts';
 import { probeTarget } from '../targets/health-probe.ts';
 import { ModelRuntime, type RuntimeContext } from './model-runtime.ts';
+import { TargetRegistry, type Registration } from './target-registry.ts';
+
+/** How often registrations past their ttl are removed. */
+const EXPIRY_SWEEP_MS = 500;
 
 /**
  * All live per-model state, keyed by model name. Created from the first snapshot and
@@ -13,13 +18,43 @@ export class GatewayRuntime {
   private readonly byName = new Map<string, ModelRuntime>();
   private readonly probes = new Map<string, { interval: number; cancel: () => void }>();
   private scheduler: Scheduler | null = null;
+  private stopExpiry: (() => void) | null = null;
   private seq = 0;
+  readonly registry = new TargetRegistry();
+  private readonly ctx: RuntimeContext;
 
-  constructor(
-    snapshot: ConfigSnapshot,
-    private readonly ctx: RuntimeContext,
-  ) {
+  constructor(snapshot: ConfigSnapshot, ctx: RuntimeContext) {
+    this.ctx = { ...ctx, registered: (model) => this.registry.urls(model) };
     for (const m of snapshot.models) this.byName.set(m.name, this.create(m));
+  }
+
+  /**
+   * A backend adds itself to a model (or sends its heartbeat): it joins the model's balancing
+   * and health checks at once, and leaves after `ttlMs` without a heartbeat.
+   */
+  register(model: string, url: string, ttlMs: number): { registration: Registration; created: boolean } {
+    const rt = this.byName.get(model);
+    if (!rt || rt.retired) throw errors.modelNotFound(model);
+    const e = rt.entry;
+    if (e.split || e.launch || e.backend === 'sim') {
+      throw errors.invalidField('model', `Targets cannot register with ${model}: it is ${e.split ? 'a split model' : e.launch ? 'started by the gateway (launch)' : 'the in-process simulator'}.`);
+    }
+    const result = this.registry.register(model, url, ttlMs, this.ctx.clock.now());
+    if (result.created) this.targetsChanged(model);
+    return result;
+  }
+
+  unregister(id: string): Registration | null {
+    const r = this.registry.remove(id);
+    if (r) this.targetsChanged(r.model);
+    return r;
+  }
+
+  private targetsChanged(model: string): void {
+    const rt = this.byName.get(model);
+    if (!rt) return;
+    rt.update(rt.entry);
+    if (this.scheduler) this.armProbes();
   }
 
   /** The live runtime of a model a request resolved; one that has left the config meanwhile still serves it. */
@@ -52,7 +87,10 @@ export class GatewayRuntime {
       if (rt) rt.update(m);
       else this.byName.set(m.name, this.create(m));
     }
-    for (const name of diff.removed) this.byName.get(name)?.retire();
+    for (const name of diff.removed) {
+      this.registry.dropModel(name);
+      this.byName.get(name)?.retire();
+    }
     // retired runtimes a request looked up after their model left (and never used) go now
     for (const [name, rt] of this.byName) if (rt.idle) this.byName.delete(name);
     if (this.scheduler) this.armProbes();
@@ -62,9 +100,14 @@ export class GatewayRuntime {
   start(scheduler: Scheduler): void {
     this.scheduler = scheduler;
     this.armProbes();
+    this.stopExpiry = scheduler.every(EXPIRY_SWEEP_MS, () => {
+      for (const model of this.registry.expire(this.ctx.clock.now())) this.targetsChanged(model);
+    });
   }
 
   stop(): void {
+    this.stopExpiry?.();
+    this.stopExpiry = null;
     for (const p of this.probes.values()) p.cancel();
     this.probes.clear();
     this.scheduler = null;

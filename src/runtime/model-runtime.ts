@@ -49,6 +49,8 @@ export interface RuntimeContext {
   random: () => number;
   /** Models with `launch`: their servers are started, stopped and placed by the lifecycle. */
   lifecycle?: LifecycleHooks;
+  /** URLs of targets registered at run time for a model (POST /admin/targets). */
+  registered?: (model: string) => readonly string[];
 }
 
 const EWMA = 0.2;
@@ -101,7 +103,7 @@ export class ModelRuntime {
       return;
     }
     const existing = new Map([...this.byId].map(([id, s]) => [id, s.target]));
-    const targets = buildTargets(entry, this.ctx.http, existing);
+    const targets = buildTargets(entry, this.ctx.http, existing, this.ctx.registered?.(entry.name));
     const next: TargetState[] = [];
     const keep = new Set<string>();
     for (const t of targets) {

@@ -12,7 +12,7 @@ const SIM_ORIGIN = 'http://sim.internal';
  * The targets a model entry asks for. Pass the targets the model has now: one whose id is
  * unchanged keeps its transport (an in-process simulator keeps its slots and fault queue).
  */
-export function buildTargets(model: ModelEntry, http: UpstreamFetch, existing: ReadonlyMap<string, Target>): Target[] {
+export function buildTargets(model: ModelEntry, http: UpstreamFetch, existing: ReadonlyMap<string, Target>, registered: readonly string[] = []): Target[] {
   // a launched model's one target is the server it started, set by the lifecycle when ready
   if (model.launch) return [];
   if (model.backend === 'sim') {
@@ -20,7 +20,14 @@ export function buildTargets(model: ModelEntry, http: UpstreamFetch, existing: R
     const transport = existing.get(id)?.transport ?? simTransport(model);
     return [makeTarget(model, id, `sim:${model.sim?.flavor ?? 'llamacpp'}`, SIM_ORIGIN, transport, null)];
   }
-  return model.targetConfigs.map((t) => makeTarget(model, targetId(t.url), labelOf(model.backend ?? 'openai', t.url), t.url, http, t));
+  const kind = model.backend ?? 'openai';
+  const targets = model.targetConfigs.map((t) => makeTarget(model, targetId(t.url), labelOf(kind, t.url), t.url, http, t));
+  // targets that registered at run time (POST /admin/targets); one the config lists already is that one
+  for (const url of registered) {
+    const id = targetId(url);
+    if (!targets.some((t) => t.id === id)) targets.push(makeTarget(model, id, labelOf(kind, url), url, http, null));
+  }
+  return targets;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface StartOptions {
   command?: string[];
   runtime?: string;
   env?: Record<string, string>;
+  /** Serve this file instead of writing `config` to a fresh one (the caller owns it). */
+  configFile?: string;
 }
 
 const root = new URL('../../', import.meta.url);
@@ -39,8 +41,8 @@ const NODE = ['node', '--import', 'tsx', 'adapters/node/cli.ts', 'serve'];
 /** The gateway as a real process on a free port, with its config in a fresh temp directory. */
 export async function startGatewayProcess(config: string, options: StartOptions = {}): Promise<GatewayProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'modeltainer-gw-'));
-  const configFile = join(dir, 'models.yaml');
-  writeFileSync(configFile, config);
+  const configFile = options.configFile ?? join(dir, 'models.yaml');
+  if (!options.configFile) writeFileSync(configFile, config);
   const [cmd, ...args] = options.command ?? NODE;
   const runtime = options.runtime ?? 'node';
   const child = spawn(cmd as string, [...args, '--config', configFile, '--port', '0', '--host', '127.0.0.1'], {
