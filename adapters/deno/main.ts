@@ -36,7 +36,7 @@ await runGateway(
       const watcher = Deno.watchFs(dir, { recursive: false });
       void (async () => {
         try {
-          for await (const _ of watcher) onChange();
+          for await (const event of watcher) for (const changed of event.paths) onChange(changed);
         } catch {
           // the directory went away: SIGHUP and /admin/reload still work
         }

@@ -10,7 +10,7 @@ export const processParts: Pick<GatewayHost, 'writeOut' | 'writeErr' | 'watch' |
   writeOut: (line) => void process.stdout.write(line),
   writeErr: (text) => void process.stderr.write(text),
   watch(path, onChange) {
-    const watcher = watch(dirname(path), () => onChange());
+    const watcher = watch(dirname(path), (_event, name) => onChange(name === null ? null : String(name)));
     watcher.on('error', () => undefined); // the directory went away: SIGHUP and /admin/reload still work
     return () => watcher.close();
   },

@@ -40,8 +40,11 @@ export interface GatewayHost {
   /** stderr, for usage and config errors before the logger exists */
   writeErr(text: string): void;
   readText(path: string): Promise<string>;
-  /** Calls `onChange` when anything in the file's directory changes (editors replace files by rename); returns stop. */
-  watch?(path: string, onChange: () => void): () => void;
+  /**
+   * Calls `onChange` with the name of what changed in the file's directory (editors replace
+   * files by rename), or null when the runtime does not say; returns stop.
+   */
+  watch?(path: string, onChange: (name: string | null) => void): () => void;
   onSignal(signal: Signal, handler: () => void): void;
   onStrayError(handler: (kind: 'uncaught exception' | 'unhandled rejection', err: unknown) => void): void;
   exit(code: number): void;

@@ -78,7 +78,8 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
   let stopWatching: () => void = () => undefined;
   if (host.watch) {
     let pending: (() => void) | null = null;
-    stopWatching = host.watch(file, () => {
+    stopWatching = host.watch(file, (name) => {
+      if (!concernsConfig(file, name)) return;
       pending?.();
       pending = host.scheduler.after(WATCH_DEBOUNCE_MS, () => {
         pending = null;
@@ -106,4 +107,17 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
   const url = listeningUrl(args.host, server.port);
   logger.log('info', { msg: 'listening', url, config: file, models: snapshot.models.map((m) => m.name), runtime: host.runtime });
   return { url, port: server.port, gateway };
+}
+
+/**
+ * Whether a change in the config file's directory can change the config: the file itself, an
+ * editor's temporary file renamed over it, or a Kubernetes ConfigMap's `..data` symlink swap.
+ * A log file written beside the config is not (it would reload, and re-report an invalid
+ * config, on every line written).
+ */
+export function concernsConfig(file: string, name: string | null): boolean {
+  if (name === null) return true;
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  const changed = name.slice(name.lastIndexOf('/') + 1);
+  return changed === base || changed.startsWith('..');
 }

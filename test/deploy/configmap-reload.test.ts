@@ -65,3 +65,27 @@ describe('a ConfigMap update (symlink swap) is picked up as a reload', () => {
     }, 60_000);
   }
 });
+
+describe('[node] the config watcher', () => {
+  it('[node] ignores other files in the directory: an invalid config is reported once, not on every log line written beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modeltainer-watch-'));
+    const file = join(dir, 'models.yaml');
+    writeFileSync(file, config(['first']));
+    const gw = await startGatewayProcess('', { configFile: file });
+    try {
+      writeFileSync(file, 'version: 1\nmodels: [{ name: broken, backend: nope }]\n');
+      await gw.waitForLog('config reload failed');
+      for (let i = 0; i < 10; i++) {
+        writeFileSync(join(dir, 'gateway.log'), `line ${i}\n`, { flag: 'a' });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      expect(gw.logs.filter((l) => l.msg === 'config reload failed; the previous config keeps serving')).toHaveLength(1);
+      writeFileSync(file, config(['second']));
+      await gw.waitForLog('config reloaded');
+    } finally {
+      gw.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
