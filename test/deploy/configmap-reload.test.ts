@@ -39,7 +39,7 @@ function configMapVolume(models: string[]) {
 
 const RUNTIMES = [
   { runtime: 'node', command: undefined },
-  { runtime: 'deno', command: ['npx', 'deno', 'run', '--allow-net', '--allow-read', '--allow-env', '--allow-run', 'adapters/deno/main.ts'] },
+  { runtime: 'deno', command: ['node_modules/.bin/deno', 'run', '--allow-net', '--allow-read', '--allow-env', '--allow-run', 'adapters/deno/main.ts'] },
 ];
 
 describe('a ConfigMap update (symlink swap) is picked up as a reload', () => {
