@@ -5,7 +5,7 @@
  * `node dist/modeltainer.mjs`, as the image runs it). Alternating runs in one session;
  * the medians go in docs/benchmarks.md.
  *
- *   npm run build && npx tsx bench/footprint.ts [--runs 5] [--requests 5000]
+ *   npm run build && npx tsx bench/footprint.ts [--runs 5] [--requests 1000]
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ async function once(args: string[], requests: number): Promise<Sample> {
     const startMs = performance.now() - started;
     await new Promise((r) => setTimeout(r, 2000));
     const idleMB = rssMB(child.pid!);
-    const body = JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 });
+    const body = JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 });
     let sent = 0;
     const worker = async () => {
       while (sent++ < requests) {
@@ -62,7 +62,7 @@ async function once(args: string[], requests: number): Promise<Sample> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, requests: { type: 'string', default: '5000' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, requests: { type: 'string', default: '1000' } } });
 const runs = Number(values.runs);
 const requests = Number(values.requests);
 const samples = new Map<string, Sample[]>(VARIANTS.map((v) => [v.name, []]));
