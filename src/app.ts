@@ -14,6 +14,7 @@ import type { GatewayMetrics } from './observability/gateway-metrics.ts';
 import { createRequestLog, emitRequestLog, finishRequestLog, overheadMs } from './observability/request-log.ts';
 import type { EventBus, LifecycleEvent } from './lifecycle/events.ts';
 import type { LifecycleManager } from './lifecycle/lifecycle-manager.ts';
+import type { RecentRequests } from './observability/recent-requests.ts';
 import type { InFlight } from './request/in-flight.ts';
 import { RequestScope } from './request/request-scope.ts';
 import { registerAdminModelsRoutes } from './routes/admin-models-routes.ts';
@@ -25,6 +26,7 @@ import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { registerModelsRoute } from './routes/models-route.ts';
 import { registerOpenAPIRoutes } from './routes/openapi-document.ts';
 import { registerProxyRoutes } from './routes/proxy-routes.ts';
+import { registerUiRoutes } from './routes/ui-routes.ts';
 import { registerUpstreamRoute } from './routes/upstream-route.ts';
 import type { GatewayRuntime } from './runtime/gateway-runtime.ts';
 import type { SnapshotServices } from './snapshot-services.ts';
@@ -47,6 +49,7 @@ export interface AppParts {
   inFlight: InFlight;
   lifecycle: LifecycleManager;
   events: EventBus<LifecycleEvent>;
+  recent: RecentRequests;
 }
 
 /** Where callers present a key: the model-routed APIs, also under a path prefix (/upstream checks its own). */
@@ -80,7 +83,10 @@ export function buildApp(p: AppParts): GatewayHono {
     const recording = snapshot.metrics.enabled;
     scope.onEnd(() => {
       finishRequestLog(log, clock.now() - started);
-      emitRequestLog(p.logger, log, clock.wall());
+      const wall = clock.wall();
+      emitRequestLog(p.logger, log, wall);
+      // the status page's log and charts: model-routed requests, not probes and scrapes
+      if (log.model !== undefined || log.path.startsWith('/v1/')) p.recent.record(log, wall);
       if (recording) metrics.requestEnded(log);
       inFlight.leave();
     });
@@ -128,8 +134,9 @@ export function buildApp(p: AppParts): GatewayHono {
   registerUpstreamRoute(app, { services: p.services, runtime: p.runtime, clock });
   registerAdminRoutes(app, { runtime: p.runtime, reloader: p.reloader, noReload: p.noReload, now: () => clock.now() });
   registerAdminTargetsRoutes(app, { runtime: p.runtime, clock });
-  registerAdminModelsRoutes(app, { runtime: p.runtime, lifecycle: p.lifecycle, events: p.events, clock });
+  registerAdminModelsRoutes(app, { runtime: p.runtime, lifecycle: p.lifecycle, events: p.events, recent: p.recent, clock });
   registerOpenAPIRoutes(app);
+  registerUiRoutes(app);
   registerMetricsRoute(app, metrics, p.httpMetrics?.render);
 
   const routes = new Map(app.routes.filter((r) => r.method !== 'ALL').map((r) => [r.path, r.method]));

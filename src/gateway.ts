@@ -5,6 +5,7 @@ import type { GatewayDeps } from './gateway-deps.ts';
 import { createMemoryStore } from './limits/memory-store.ts';
 import { systemClock } from './observability/clock.ts';
 import { createGatewayMetrics } from './observability/gateway-metrics.ts';
+import { RecentRequests } from './observability/recent-requests.ts';
 import { EventBus, type LifecycleEvent } from './lifecycle/events.ts';
 import { LifecycleManager } from './lifecycle/lifecycle-manager.ts';
 import { InFlight } from './request/in-flight.ts';
@@ -81,6 +82,7 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
     inFlight,
     lifecycle,
     events,
+    recent: new RecentRequests(),
   });
   let scheduler: Scheduler | null = null;
   return {

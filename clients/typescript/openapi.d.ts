@@ -365,7 +365,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: a `snapshot` of every model, then a `model` event on each change of server state, queue depth or target health */
+        /** Server-Sent Events: a `snapshot` of every model and the `requests` of the last 15 minutes, then a `model` event on each change of server state, queue depth or target health and a `request` event as each request ends (no prompt text, no keys) */
         get: operations["streamEvents"];
         put?: never;
         post?: never;

@@ -6,6 +6,7 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import type { EventBus, LifecycleEvent } from '../lifecycle/events.ts';
 import type { LifecycleManager } from '../lifecycle/lifecycle-manager.ts';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.ts';
+import type { RecentRequests } from '../observability/recent-requests.ts';
 import type { ModelRuntime } from '../runtime/model-runtime.ts';
 import { addRoute } from './add-route.ts';
 import { requireAdmin } from './admin-routes.ts';
@@ -15,6 +16,7 @@ export interface AdminModelsDeps {
   runtime: GatewayRuntime;
   lifecycle: LifecycleManager;
   events: EventBus<LifecycleEvent>;
+  recent: RecentRequests;
   clock: Clock;
 }
 
@@ -49,9 +51,11 @@ export function registerAdminModelsRoutes(app: OpenAPIHono<AppEnv>, deps: AdminM
     await requireAdmin(c);
     const signal = c.req.raw.signal;
     let unsubscribe = () => undefined as unknown;
+    let unsubscribeRequests = () => undefined as unknown;
     let timer: ReturnType<typeof setInterval> | undefined;
     const stop = () => {
       unsubscribe();
+      unsubscribeRequests();
       if (timer !== undefined) clearInterval(timer);
     };
     const body = new ReadableStream<Uint8Array>({
@@ -59,6 +63,9 @@ export function registerAdminModelsRoutes(app: OpenAPIHono<AppEnv>, deps: AdminM
         const send = (event: string, data: unknown) => controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
         send('snapshot', { models: deps.runtime.all().map((rt) => deps.lifecycle.eventOf(rt)) });
         unsubscribe = deps.events.subscribe((e) => send('model', e));
+        // finished requests for the status page: the last 15 minutes first, then each as it ends
+        send('requests', { requests: deps.recent.list(deps.clock.wall()) });
+        unsubscribeRequests = deps.recent.bus.subscribe((e) => send('request', e));
         timer = setInterval(() => controller.enqueue(encoder.encode(': keep-alive\n\n')), KEEPALIVE_MS);
         signal.addEventListener('abort', stop, { once: true });
       },

@@ -149,7 +149,7 @@ export const adminEventsRoute = createRoute({
   path: '/admin/events',
   operationId: 'streamEvents',
   tags: ['Admin'],
-  summary: 'Server-Sent Events: a `snapshot` of every model, then a `model` event on each change of server state, queue depth or target health',
+  summary: 'Server-Sent Events: a `snapshot` of every model and the `requests` of the last 15 minutes, then a `model` event on each change of server state, queue depth or target health and a `request` event as each request ends (no prompt text, no keys)',
   security,
   responses: { 200: { description: 'An SSE stream', content: { 'text/event-stream': { schema: z.string() } } }, ...adminErrors },
 });
