@@ -89,8 +89,8 @@ describe('[node] launch.docker supervision', () => {
     await gw.waitForLog((l) => l.msg === 'config reloaded');
     expect((await chat(gw, 'boxed')).status).toBe(200);
     running = false;
-    await gw.waitForLog((l) => l.msg === 'model server crashed' && l.model === 'boxed' && String(l.error).includes('container llama-box is exited'), 15_000);
+    await gw.waitForLog((l) => l.msg === 'model server crashed' && l.model === 'boxed' && String(l.error).includes('container llama-box is exited'), 40_000);
     expect((await chat(gw, 'boxed')).status).toBe(200);
     expect((await stateOf(gw, 'boxed')).failures).toBe(1);
-  }, 30_000);
+  });
 });
