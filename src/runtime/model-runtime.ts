@@ -8,17 +8,10 @@ import type { LifecycleHooks } from '../lifecycle/lifecycle-hooks.ts';
 import { buildTargets, launchedTarget } from '../targets/build-targets.ts';
 import { pickTarget, type PickRequest, type RoundRobin } from '../targets/picker.ts';
 import { TargetState } from '../targets/target-state.ts';
-import { isFailure, type AttemptOutcome, type Target } from '../targets/target.ts';
+import { TargetLease, type Lease } from './target-lease.ts';
 
-/** One attempt's hold on a target: a slot on it and on its model until released. */
-export interface Lease {
-  readonly state: TargetState;
-  readonly target: Target;
-  /** The target answered well (headers of a 2xx/4xx): closes a half-open breaker at once. */
-  succeeded(): void;
-  /** Ends the attempt: frees both slots and reports the outcome. Later calls do nothing. */
-  release(outcome: AttemptOutcome): void;
-}
+export type { Lease } from './target-lease.ts';
+import type { AttemptOutcome } from '../targets/target.ts';
 
 /** The part of a request's scope the queue needs: a waiting request leaves when its signal aborts, with its error. */
 export interface WaitScope {
@@ -316,16 +309,9 @@ export class ModelRuntime {
   }
 
   private report(state: TargetState, outcome: AttemptOutcome, verdict: boolean, now: number): void {
-    if (isFailure(outcome)) {
-      state.failed++;
-      const wasOpen = state.breaker.state === 'open';
-      state.breaker.failure(now, this.entry.healthSettings.eject_after);
-      if (!wasOpen && state.breaker.state === 'open') {
-        this.ctx.logger.log('warn', { msg: 'target ejected', model: this.name, target: state.target.label, failures: state.breaker.failures, last: outcome });
-      }
-    } else if (outcome === 'ok') {
-      if (!verdict) state.breaker.success();
-    } else state.breaker.neutral();
+    if (state.report(outcome, verdict, now, this.entry.healthSettings.eject_after)) {
+      this.ctx.logger.log('warn', { msg: 'target ejected', model: this.name, target: state.target.label, failures: state.breaker.failures, last: outcome });
+    }
   }
 
   /** Health or capacity changed: serve waiters that can go now; fail them all if nothing takes traffic. */
@@ -370,7 +356,8 @@ export class ModelRuntime {
   }
 
   private unavailable(): GatewayError {
-    const why = this.states.length === 0 ? 'no targets configured' : this.states.map((s) => `${s.target.label} ${s.health === 'down' ? 'down' : 'ejected'}`).join(', ');
+    const none = this.entry.registered ? 'no target has registered (POST /admin/targets)' : 'no targets configured';
+    const why = this.states.length === 0 ? none : this.states.map((s) => `${s.target.label} ${s.health === 'down' ? 'down' : 'ejected'}`).join(', ');
     return errors.noHealthyTarget(this.name, why);
   }
 
@@ -381,32 +368,5 @@ export class ModelRuntime {
 
   private checkIdle(): void {
     if (this.retired && this.inFlight === 0 && this.queue.length === 0) this.onIdle(this);
-  }
-}
-
-/** A class, not closures: one of these per request, and every closure costs a name under tsx. */
-class TargetLease implements Lease {
-  readonly target: Target;
-  private verdict = false;
-  private released = false;
-
-  constructor(
-    private readonly owner: ModelRuntime,
-    readonly state: TargetState,
-    private readonly grantedAt: number,
-  ) {
-    this.target = state.target;
-  }
-
-  succeeded(): void {
-    if (this.verdict) return;
-    this.verdict = true;
-    this.state.breaker.success();
-  }
-
-  release(outcome: AttemptOutcome): void {
-    if (this.released) return;
-    this.released = true;
-    this.owner.leaseEnded(this.state, outcome, this.verdict, this.grantedAt);
   }
 }

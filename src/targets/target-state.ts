@@ -1,5 +1,5 @@
 import { Breaker } from './breaker.ts';
-import type { Target } from './target.ts';
+import { isFailure, type AttemptOutcome, type Target } from './target.ts';
 
 /** What active health checks last saw: `unknown` until the first probe (traffic flows), `down` stops traffic. */
 export type Health = 'unknown' | 'up' | 'down';
@@ -32,6 +32,23 @@ export class TargetState {
   hasCapacity(): boolean {
     const max = this.target.maxConcurrent;
     return max === undefined || this.inFlight < max;
+  }
+
+  /**
+   * An attempt's outcome to the breaker (`verdict`: its success was already counted when the
+   * headers came). Answers whether this failure ejected the target.
+   */
+  report(outcome: AttemptOutcome, verdict: boolean, now: number, ejectAfter: number): boolean {
+    if (isFailure(outcome)) {
+      this.failed++;
+      const wasOpen = this.breaker.state === 'open';
+      this.breaker.failure(now, ejectAfter);
+      return !wasOpen && this.breaker.state === 'open';
+    }
+    if (outcome === 'ok') {
+      if (!verdict) this.breaker.success();
+    } else this.breaker.neutral();
+    return false;
   }
 
   /** For modeltainer_backend_up: healthy and not ejected. */
