@@ -6,7 +6,7 @@
 # The config is /app/config/models.yaml, or the file MODELTAINER_CONFIG names. The same image runs
 # the backend simulator (backends/compose, profile `sim`):
 #   docker run --rm --read-only modeltainer node dist/modeltainer.mjs sim --flavor vllm --host 0.0.0.0
-# Size: node:20-slim is about 200 MB unpacked; dist/ adds about 8 MB (a 1.7 MB bundle and its
+# Size: node:20-slim is about 200 MB unpacked; dist/ adds about 10 MB (a 1.7 MB bundle, Swagger UI's 1.9 MB of assets and the bundle's
 # 6 MB source map) and config/ a few kB, so about 210 MB in all (about 75 MB compressed).
 # Checked without a Docker engine by test/deploy/build.test.ts (the final stage's files, CMD and
 # HEALTHCHECK, run read-only as PID 1 and uid 10001) and linted by test/deploy/compose.test.ts.

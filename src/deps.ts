@@ -85,6 +85,12 @@ export interface HttpMetrics {
   render(): string | Promise<string>;
 }
 
+/**
+ * Reads a file the gateway serves but cannot read itself: Swagger UI's script and stylesheet
+ * for /docs, from the `swagger-ui-dist` package. Resolves to null when the runtime lacks the file.
+ */
+export type AssetReader = (name: string) => Promise<Uint8Array<ArrayBuffer> | string | null>;
+
 /** A child process the gateway started (a model server). */
 export interface ChildProcessHandle {
   readonly pid: number;

@@ -1,5 +1,5 @@
 import type { ConfigStore } from './config/config-store.ts';
-import type { Clock, ConfigSource, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from './deps.ts';
+import type { AssetReader, Clock, ConfigSource, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from './deps.ts';
 import type { CounterStore } from './limits/counter-store.ts';
 import type { GatewayMetrics } from './observability/gateway-metrics.ts';
 
@@ -27,4 +27,6 @@ export interface GatewayDeps {
   containers?: ContainerDriver;
   /** Reads GGUF headers for memory estimates. */
   files?: FileReader;
+  /** Swagger UI's files for /docs; without them the page loads them from the CDN. */
+  docsAssets?: AssetReader;
 }

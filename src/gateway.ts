@@ -9,6 +9,7 @@ import { RecentRequests } from './observability/recent-requests.ts';
 import { EventBus, type LifecycleEvent } from './lifecycle/events.ts';
 import { LifecycleManager } from './lifecycle/lifecycle-manager.ts';
 import { InFlight } from './request/in-flight.ts';
+import { registerDocsAssetRoutes } from './routes/docs-assets.ts';
 import { GatewayRuntime } from './runtime/gateway-runtime.ts';
 import { createSnapshotServices } from './snapshot-services.ts';
 
@@ -84,6 +85,7 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
     events,
     recent: new RecentRequests(),
   });
+  registerDocsAssetRoutes(app, deps.docsAssets);
   let scheduler: Scheduler | null = null;
   return {
     app,

@@ -1,11 +1,13 @@
 /**
  * Bun composition root: `bun run adapters/bun/main.ts [--config FILE] [--port N] [--host H]`.
  * Wiring only: Bun.file, Bun.serve, Bun's fetch upstream (the core's fetchUpstream), and
- * `process` and node:fs's watcher as on Node (processParts); everything else is runGateway's.
+ * `process` and node:fs's watcher as on Node (processParts), Swagger UI's files read as on Node;
+ * everything else is runGateway's.
  */
 import { createTimerScheduler, fetchUpstream, formatServeUsage, type Capabilities } from '../../src/index.ts';
 import { within } from '../../src/serving/host.ts';
 import { runGateway } from '../../src/serving/run-gateway.ts';
+import { createDocsAssets } from '../node/docs-assets.ts';
 import { createProcessLauncher, nodeFileReader } from '../node/process-launcher.ts';
 import { processParts } from '../node/process-parts.ts';
 
@@ -24,6 +26,7 @@ await runGateway(
     upstream: fetchUpstream,
     launcher: createProcessLauncher(),
     files: nodeFileReader,
+    docsAssets: createDocsAssets(),
     async serve(fetch, options) {
       const server = Bun.serve({
         hostname: options.hostname,

@@ -8,6 +8,7 @@ import { listen } from './listen.ts';
 import { processParts } from './process-parts.ts';
 import { createProcessLauncher, nodeFileReader } from './process-launcher.ts';
 import { createDockerEngine } from './docker-engine.ts';
+import { createDocsAssets } from './docs-assets.ts';
 import { createRedisStore } from './redis-store.ts';
 import { createUndiciUpstream } from './undici-upstream.ts';
 
@@ -17,7 +18,7 @@ export const DEFAULT_CONFIG = [new URL('../../config/models.yaml', import.meta.u
   .map((u) => fileURLToPath(u))
   .find((f) => existsSync(f)) ?? fileURLToPath(new URL('../../config/models.yaml', import.meta.url));
 
-/** The gateway's runtime parts on Node: undici upstream, Redis limits, prom-client metrics, node:fs. */
+/** The gateway's runtime parts on Node: undici upstream, Redis limits, prom-client metrics, node:fs (config, GGUF headers, Swagger UI's files). */
 export function createNodeHost(usage = formatServeUsage('modeltainer serve')): GatewayHost {
   return {
     runtime: `node ${process.version}`,
@@ -44,6 +45,7 @@ export function createNodeHost(usage = formatServeUsage('modeltainer serve')): G
     launcher: createProcessLauncher(),
     containers: createDockerEngine(),
     files: nodeFileReader,
+    docsAssets: createDocsAssets(),
     serve(fetch, options) {
       const guarded = (req: Request) => {
         const res = fetch(req);

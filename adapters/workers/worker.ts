@@ -31,6 +31,7 @@ function load(text: string, env: WorkerEnv): Handler {
   const file = typeof env.MODELTAINER_CONFIG === 'string' ? 'MODELTAINER_CONFIG' : 'config/models.yaml';
   try {
     const snapshot = parseConfig(text, { file, env: stringBindings(env), capabilities: WORKERS_CAPABILITIES });
+    // no docsAssets: a Worker reads no files, so /docs sends Swagger UI's two files to the CDN (docs/workers.md)
     const app = createApp({ config: createConfigStore(snapshot), upstream: fetchUpstream, logger, noReload: WORKERS_CAPABILITIES.noReload });
     logger.log('info', { msg: 'config loaded', config: file, models: snapshot.models.map((m) => m.name) });
     return (request, env, ctx) => app.fetch(request, env, ctx);

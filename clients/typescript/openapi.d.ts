@@ -794,6 +794,10 @@ export interface components {
                 memory_bytes: number | null;
                 last_used: string | null;
                 last_start_ms: number | null;
+                /** @description when it last became ready (started or woke) */
+                last_ready_at: string | null;
+                /** @description idle: sleep — it can be put to sleep instead of stopped */
+                sleeps: boolean;
                 starts: number;
                 failures: number;
                 last_error: string | null;

@@ -22,3 +22,12 @@ describe('extractUsage, per API', () => {
     expect(extractUsage('{"results":[],"usage":{"total_tokens":9}}')).toEqual({ prompt_tokens: 9, completion_tokens: 0, total_tokens: 9 });
   });
 });
+
+describe('extractUsage: a short Anthropic stream whose first chunks hold every event', () => {
+  it('reads the input tokens from message_start, not from the last usage of the head', () => {
+    const all =
+      'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":9,"output_tokens":0}}}\n\n' +
+      'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":5}}\n\n';
+    expect(extractUsage(all, () => all)).toEqual({ prompt_tokens: 9, completion_tokens: 5, total_tokens: 14 });
+  });
+});

@@ -31,7 +31,8 @@ export function extractUsage(text: string, head?: () => string): Usage | null {
   }
   const output = n(u.output_tokens);
   if (output !== undefined || n(u.input_tokens) !== undefined) {
-    const input = anthropicInput(u) ?? (head ? anthropicInput(lastObject(head(), 'usage') as Record<string, unknown> | null) : undefined) ?? 0;
+    // the first usage of the stream is message_start's (a short stream's head may hold them all)
+    const input = anthropicInput(u) ?? (head ? anthropicInput(objectAt(head(), 'usage', 'first') as Record<string, unknown> | null) : undefined) ?? 0;
     return { prompt_tokens: input, completion_tokens: output ?? 0, total_tokens: input + (output ?? 0) };
   }
   const total = n(u.total_tokens);
@@ -52,7 +53,11 @@ export function extractTimings(text: string): Timings | null {
 }
 
 function lastObject(text: string, key: string): unknown {
-  const at = text.lastIndexOf(`"${key}"`);
+  return objectAt(text, key, 'last');
+}
+
+function objectAt(text: string, key: string, which: 'first' | 'last'): unknown {
+  const at = which === 'last' ? text.lastIndexOf(`"${key}"`) : text.indexOf(`"${key}"`);
   if (at < 0) return null;
   const open = text.indexOf('{', at);
   if (open < 0 || text.slice(at + key.length + 2, open).trim() !== ':') return null;

@@ -88,6 +88,8 @@ function describe(rt: ModelRuntime, clock: Clock) {
     memory_bytes: m.memory,
     last_used: rt.lastUsed > 0 ? new Date(clock.wall() - (clock.now() - rt.lastUsed)).toISOString() : null,
     last_start_ms: m.lastStartMs === null ? null : Math.round(m.lastStartMs),
+    last_ready_at: m.starts > 0 && m.readyAt > 0 ? new Date(clock.wall() - (clock.now() - m.readyAt)).toISOString() : null,
+    sleeps: rt.entry.idle === 'sleep',
     starts: m.starts,
     failures: m.failures,
     last_error: m.lastError,

@@ -105,6 +105,8 @@ const modelServer = z.object({
   memory_bytes: z.number().nullable().openapi({ description: 'declared, or estimated from the GGUF file' }),
   last_used: z.string().nullable(),
   last_start_ms: z.number().nullable(),
+  last_ready_at: z.string().nullable().openapi({ description: 'when it last became ready (started or woke)' }),
+  sleeps: z.boolean().openapi({ description: 'idle: sleep — it can be put to sleep instead of stopped' }),
   starts: z.number().int(),
   failures: z.number().int(),
   last_error: z.string().nullable(),

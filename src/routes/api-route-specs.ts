@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { countTokensRequest, detokenizeRequest, messagesRequest, responsesRequest, rerankRequest, scoreRequest, tokenizeRequest } from '../schemas/api-requests.ts';
 import { anthropicError, anthropicMessage, detokenized, namedEventStream, rerankResult, responseObject, scoreResult, tokenCount, tokens } from '../schemas/api-responses.ts';
 import { errorResponse } from '../schemas/openai-responses.ts';
-import { errorContent, jsonBody, proxyErrors } from './route-specs.ts';
+import { errorContent, jsonBody, keySecurity, proxyErrors } from './route-specs.ts';
 
 // The routes past chat, completions and embeddings; same pipeline, declared like them.
 
@@ -15,6 +15,7 @@ export const responsesRoute = createRoute({
   method: 'post',
   path: '/v1/responses',
   operationId: 'createResponse',
+  security: keySecurity,
   tags: ['OpenAI'],
   summary: 'OpenAI Responses API, routed by `model`: passed through to llama-server and vLLM, or translated to chat (`translate: responses`)',
   request: { body: jsonBody(responsesRequest) },
@@ -28,6 +29,7 @@ export const messagesRoute = createRoute({
   method: 'post',
   path: '/v1/messages',
   operationId: 'createMessage',
+  security: keySecurity,
   tags: ['Anthropic'],
   summary: 'Anthropic Messages API, routed by `model`; errors in Anthropic\'s shape. `x-api-key` works as a key.',
   request: { body: jsonBody(messagesRequest) },
@@ -41,6 +43,7 @@ export const countTokensRoute = createRoute({
   method: 'post',
   path: '/v1/messages/count_tokens',
   operationId: 'countMessageTokens',
+  security: keySecurity,
   tags: ['Anthropic'],
   summary: 'Anthropic token counting, routed by `model` (served by llama-server and vLLM; not translated)',
   request: { body: jsonBody(countTokensRequest) },
@@ -51,6 +54,7 @@ export const rerankRoute = createRoute({
   method: 'post',
   path: '/v1/rerank',
   operationId: 'rerank',
+  security: keySecurity,
   tags: ['Retrieval'],
   summary: 'Rerank documents against a query (llama-server `--reranking`, vLLM score models)',
   request: { body: jsonBody(rerankRequest) },
@@ -61,6 +65,7 @@ export const scoreRoute = createRoute({
   method: 'post',
   path: '/v1/score',
   operationId: 'score',
+  security: keySecurity,
   tags: ['Retrieval'],
   summary: 'Pairwise scores (vLLM score models)',
   request: { body: jsonBody(scoreRequest) },
@@ -71,6 +76,7 @@ export const tokenizeRoute = createRoute({
   method: 'post',
   path: '/tokenize',
   operationId: 'tokenize',
+  security: keySecurity,
   tags: ['Utility'],
   summary: 'Text to tokens with the model\'s own tokenizer; `model` routes it',
   request: { body: jsonBody(tokenizeRequest) },
@@ -81,6 +87,7 @@ export const detokenizeRoute = createRoute({
   method: 'post',
   path: '/detokenize',
   operationId: 'detokenize',
+  security: keySecurity,
   tags: ['Utility'],
   summary: 'Tokens to text; `model` routes it',
   request: { body: jsonBody(detokenizeRequest) },
@@ -91,6 +98,8 @@ export const upstreamRoute = createRoute({
   method: 'get',
   path: '/upstream/{model}/{path}',
   operationId: 'upstream',
+  // the admin key, or a caller's key for a model with `upstream_access: keys`
+  security: [{ adminKey: [] }, ...keySecurity],
   tags: ['Operations'],
   summary: "Any method: raw pass-through to the model's current target (`/slots`, `/props`, `/metrics`, `/is_sleeping`). Admin key unless the model sets `upstream_access: keys`.",
   request: { params: z.object({ model: z.string(), path: z.string().openapi({ description: 'the rest of the path, relative to the server root (a `/v1` in the target URL is not repeated)' }) }) },

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { AppEnv } from '../app-env.ts';
+import { renderDocsPage } from '../docs/docs-page.ts';
 import { VERSION } from '../version.ts';
 
 export const OPENAPI_INFO = {
@@ -12,9 +12,18 @@ export const OPENAPI_INFO = {
   },
 };
 
-/** GET /openapi.json (generated from the route declarations, once) and GET /docs (Swagger UI). */
+/** The scheme the model-routed APIs declare (`keySecurity` in route-specs.ts): Swagger UI's Authorize button. */
+const API_KEY_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'A key from auth.keys (also accepted as `X-Api-Key`), or a JWT when auth.jwt is set. Not needed while auth is off (auth.mode none).',
+} as const;
+
+/** GET /openapi.json (generated from the route declarations, once) and GET /docs (Swagger UI, its files under /docs/). */
 export function registerOpenAPIRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', API_KEY_SCHEME);
   let document: unknown;
   app.get('/openapi.json', (c) => c.json((document ??= app.getOpenAPIDocument(OPENAPI_INFO))));
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'ModelTainer API' }));
+  const page = renderDocsPage('ModelTainer API');
+  app.get('/docs', (c) => c.html(page));
 }

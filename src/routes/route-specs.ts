@@ -18,12 +18,16 @@ export const proxyErrors = {
   504: errorContent('Backend timed out'),
 };
 
+/** The model-routed APIs take a caller's key or JWT: the `apiKey` scheme, registered with the document in openapi-document.ts. */
+export const keySecurity = [{ apiKey: [] }];
+
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 
 export const chatCompletionsRoute = createRoute({
   method: 'post',
   path: '/v1/chat/completions',
   operationId: 'createChatCompletion',
+  security: keySecurity,
   tags: ['OpenAI'],
   summary: 'Chat completion, routed by `model`; `stream: true` gives Server-Sent Events',
   request: { body: jsonBody(chatCompletionRequest) },
@@ -37,6 +41,7 @@ export const completionsRoute = createRoute({
   method: 'post',
   path: '/v1/completions',
   operationId: 'createCompletion',
+  security: keySecurity,
   tags: ['OpenAI'],
   summary: 'Text completion, routed by `model`',
   request: { body: jsonBody(completionRequest) },
@@ -50,6 +55,7 @@ export const embeddingsRoute = createRoute({
   method: 'post',
   path: '/v1/embeddings',
   operationId: 'createEmbedding',
+  security: keySecurity,
   tags: ['OpenAI'],
   summary: 'Embeddings, routed by `model`',
   request: { body: jsonBody(embeddingRequest) },
@@ -60,6 +66,7 @@ export const modelsRoute = createRoute({
   method: 'get',
   path: '/v1/models',
   operationId: 'listModels',
+  security: keySecurity,
   tags: ['OpenAI'],
   summary: 'Every configured model name and alias',
   responses: { 200: { description: 'The models', content: { 'application/json': { schema: modelList } } } },

@@ -1,5 +1,5 @@
 import type { ConfigSnapshot } from '../config/snapshot.ts';
-import type { Capabilities, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from '../deps.ts';
+import type { AssetReader, Capabilities, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from '../deps.ts';
 import { toErrorResponse } from '../errors/to-error-response.ts';
 import type { CounterStore } from '../limits/counter-store.ts';
 
@@ -57,6 +57,8 @@ export interface GatewayHost {
   launcher?: ProcessLauncher;
   containers?: ContainerDriver;
   files?: FileReader;
+  /** Swagger UI's files for /docs (swagger-ui-dist); absent, the page loads them from the CDN. */
+  docsAssets?: AssetReader;
   serve(fetch: (req: Request) => Response | Promise<Response>, options: ServeOptions): Promise<Listening>;
 }
 

@@ -69,6 +69,7 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
       launcher: host.launcher,
       containers: host.containers,
       files: host.files,
+      docsAssets: host.docsAssets,
     },
     { initialConfigText: text },
   );
