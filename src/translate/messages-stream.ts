@@ -1,8 +1,8 @@
 import { BlockSequencer } from './block-sequencer.ts';
+import { BlockSink } from './block-sink.ts';
 import type { BlockEvent } from './block-sequencer.ts';
 import { pumpChatStream } from './chat-stream-pump.ts';
-import type { ChatStreamSink } from './chat-stream-pump.ts';
-import type { ChatChunk, ChatError, ChatUsage } from './chat-types.ts';
+import type { ChatError } from './chat-types.ts';
 import { readUsage } from './chat-usage.ts';
 import { anthropicErrorBody } from './messages-errors.ts';
 import { sseEvent } from './sse-writer.ts';
@@ -19,16 +19,12 @@ export function messagesStream(chat: ReadableStream<Uint8Array>, ctx: TranslateC
   return pumpChatStream(chat, new MessagesSink(ctx));
 }
 
-class MessagesSink implements ChatStreamSink {
-  private readonly blocks: BlockSequencer;
+class MessagesSink extends BlockSink {
   /** the index of the open content block; the next one is this plus one */
   private index = -1;
-  private finishReason: string | null = null;
-  private matched: string | number | null = null;
-  private usage: ChatUsage | null = null;
 
   constructor(private readonly ctx: TranslateContext) {
-    this.blocks = new BlockSequencer((i) => `toolu_${ctx.requestId}_${i}`);
+    super(new BlockSequencer((i) => `toolu_${ctx.requestId}_${i}`));
   }
 
   start(): string {
@@ -47,25 +43,8 @@ class MessagesSink implements ChatStreamSink {
     });
   }
 
-  chunk(chunk: ChatChunk): string {
-    if (chunk.usage) this.usage = chunk.usage;
-    const choice = chunk.choices?.[0];
-    if (!choice) return '';
-    if (choice.finish_reason) {
-      this.finishReason = choice.finish_reason;
-      this.matched = choice.stop_reason ?? null;
-    }
-    return this.blocks
-      .choice(choice)
-      .map((e) => this.write(e))
-      .join('');
-  }
-
   finish(): string {
-    const rest = this.blocks
-      .finish()
-      .map((e) => this.write(e))
-      .join('');
+    const rest = this.closeBlocks();
     const counts = readUsage(this.usage);
     return (
       rest +
@@ -82,7 +61,7 @@ class MessagesSink implements ChatStreamSink {
     return sseEvent('error', anthropicErrorBody(error));
   }
 
-  private write(event: BlockEvent): string {
+  protected write(event: BlockEvent): string {
     switch (event.type) {
       case 'text_start':
         return this.startBlock({ type: 'text', text: '' });

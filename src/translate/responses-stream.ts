@@ -1,8 +1,8 @@
 import { BlockSequencer } from './block-sequencer.ts';
+import { BlockSink } from './block-sink.ts';
 import type { BlockEvent } from './block-sequencer.ts';
 import { pumpChatStream } from './chat-stream-pump.ts';
-import type { ChatStreamSink } from './chat-stream-pump.ts';
-import type { ChatChunk, ChatError, ChatUsage } from './chat-types.ts';
+import type { ChatError } from './chat-types.ts';
 import { readUsage } from './chat-usage.ts';
 import { functionCallId, functionCallItem, messageId, messageItem, outputText, responseObject } from './responses-envelope.ts';
 import type { ResponseState } from './responses-envelope.ts';
@@ -26,18 +26,15 @@ type OpenItem =
   | { kind: 'message'; index: number; id: string; text: string }
   | { kind: 'call'; index: number; id: string; callId: string; name: string; args: string };
 
-class ResponsesSink implements ChatStreamSink {
-  private readonly blocks: BlockSequencer;
+class ResponsesSink extends BlockSink {
   private sequence = 0;
   private readonly output: Array<Record<string, unknown>> = [];
   private open: OpenItem | null = null;
   private messages = 0;
   private calls = 0;
-  private finishReason: string | null = null;
-  private usage: ChatUsage | null = null;
 
   constructor(private readonly ctx: TranslateContext) {
-    this.blocks = new BlockSequencer((i) => `call_${ctx.requestId}_${i}`);
+    super(new BlockSequencer((i) => `call_${ctx.requestId}_${i}`));
   }
 
   start(): string {
@@ -45,24 +42,8 @@ class ResponsesSink implements ChatStreamSink {
     return this.emit('response.created', { response }) + this.emit('response.in_progress', { response });
   }
 
-  chunk(chunk: ChatChunk): string {
-    if (chunk.usage) this.usage = chunk.usage;
-    const choice = chunk.choices?.[0];
-    if (!choice) return '';
-    if (choice.finish_reason) {
-      this.finishReason = choice.finish_reason;
-    }
-    return this.blocks
-      .choice(choice)
-      .map((e) => this.write(e))
-      .join('');
-  }
-
   finish(): string {
-    const rest = this.blocks
-      .finish()
-      .map((e) => this.write(e))
-      .join('');
+    const rest = this.closeBlocks();
     const end = responsesEnd(this.finishReason);
     const response = this.response({ ...end, output: this.output, usage: readUsage(this.usage) });
     return rest + this.emit(end.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response });
@@ -74,7 +55,7 @@ class ResponsesSink implements ChatStreamSink {
     return this.emit('response.failed', { response });
   }
 
-  private write(event: BlockEvent): string {
+  protected write(event: BlockEvent): string {
     const open = this.open;
     switch (event.type) {
       case 'text_start':
