@@ -52,6 +52,8 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
   private readonly outputs = new Map<string, (stream: 'stdout' | 'stderr', line: string) => void>();
   private readonly timers = new Set<() => void>();
   private lastContainerCheck = 0;
+  /** When the next re-plan is due (a back-off or a swap window ending), if one is. */
+  private nextWake: number | null = null;
 
   constructor(private readonly deps: LifecycleDeps) {
     this.http = deps.http;
@@ -166,7 +168,7 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
     const backoff = this.settings().restart_backoff * 2 ** (server.failures - 1);
     this.notBefore.set(server.name, this.clock.now() + backoff);
     server.wanted = true;
-    this.after(backoff, () => this.schedulePlan());
+    this.wakeAt(this.clock.now() + backoff);
   }
 
   // ---- control (admin API)
@@ -221,7 +223,11 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
       // requests that queued while it was still serving (then draining) wait from now on at the latest
       if (!this.waitingSince.has(rt.name)) this.waitingSince.set(rt.name, now);
       const wait = this.notBefore.get(rt.name);
-      if (wait !== undefined && wait > now) continue;
+      if (wait !== undefined && wait > now) {
+        // a timer may fire a little before the clock reads its time: plan again then, or nothing would
+        this.wakeAt(wait);
+        continue;
+      }
       const need = this.need(rt, devices);
       if (need === null) continue;
       if (need instanceof Error) {
@@ -242,7 +248,7 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
         rt.failWaiters(errors.modelCannotFit(rt.name, decision.why));
         m.wanted = false;
       } else if (decision.kind === 'wait') {
-        this.after(decision.until - now, () => this.schedulePlan());
+        this.wakeAt(decision.until);
       } else if (decision.kind === 'evict') {
         for (const victim of decision.victims) {
           const v = this.runtime?.get(victim)?.managed;
@@ -342,6 +348,16 @@ export class LifecycleManager implements ServerHost, LifecycleHooks {
       targets: rt.states.map((s) => ({ target: s.target.label, health: s.health, breaker: s.breaker.state })),
       at: new Date(this.clock.wall()).toISOString(),
     };
+  }
+
+  /** Plans again at `at` (and a millisecond after, as timers round), unless an earlier wake-up is due. */
+  private wakeAt(at: number): void {
+    if (this.nextWake !== null && this.nextWake <= at) return;
+    this.nextWake = at;
+    this.after(at - this.clock.now() + 1, () => {
+      if (this.nextWake === at) this.nextWake = null;
+      this.schedulePlan();
+    });
   }
 
   private after(ms: number, task: () => void): void {
