@@ -64,13 +64,12 @@ export interface ProxyRouteDeps {
 export function registerProxyRoutes(app: OpenAPIHono<AppEnv>, deps: ProxyRouteDeps): void {
   const keepRunning = createKeepRunning();
   for (const name of Object.keys(endpoints) as EndpointName[]) {
-    const handler = createProxyHandler(name, deps, keepRunning);
-    addRoute(app, specs[name], handler);
-    app.post(`/:prefix${endpoints[name].path}`, handler);
+    addRoute(app, specs[name], createProxyHandler(name, deps, keepRunning, false));
+    app.post(`/:prefix${endpoints[name].path}`, createProxyHandler(name, deps, keepRunning, true));
   }
 }
 
-function createProxyHandler(name: EndpointName, deps: ProxyRouteDeps, keepRunning: (c: Context<AppEnv>, work: Promise<void>) => void) {
+function createProxyHandler(name: EndpointName, deps: ProxyRouteDeps, keepRunning: (c: Context<AppEnv>, work: Promise<void>) => void, prefixed: boolean) {
   const schema = bodySchemaOf(specs[name]) as z.ZodType<{ model: string }>;
   const endpoint = endpoints[name];
   return async (c: Context<AppEnv>): Promise<Response> => {
@@ -80,7 +79,8 @@ function createProxyHandler(name: EndpointName, deps: ProxyRouteDeps, keepRunnin
     const requestId = c.get('requestId');
     const principal = c.get('principal');
     const scope = c.get('scope');
-    const prefix = c.req.param('prefix');
+    // the plain routes have no prefix: no parameter lookup on the hot path
+    const prefix = prefixed ? c.req.param('prefix') : undefined;
     const bound = prefix === undefined ? undefined : snapshot.routes.get(`/${prefix}`);
     if (prefix !== undefined && bound === undefined) throw errors.routeNotFound(c.req.method, c.req.path);
     const body = await readJsonBody(c.req.raw, snapshot.server.max_body_bytes, snapshot.server.max_json_depth);
