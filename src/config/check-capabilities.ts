@@ -30,7 +30,7 @@ export function checkCapabilities(cfg: ParsedConfig, caps: Capabilities): Capabi
   cfg.models.forEach((m, i) => {
     if (!m.launch) return;
     if (!caps.processes) {
-      issues.push({ path: ['models', i, 'launch'], message: `starting model servers on demand is not available on ${caps.runtime}: it cannot start processes. Run the model server yourself and give backend_url, or run the gateway on Node, Bun or Deno.` });
+      issues.push({ path: ['models', i, 'launch'], message: `starting model servers on demand is not available on ${caps.runtime}: it cannot start processes. Run the model server yourself and give backend_url, or run the gateway on Node, Bun or Deno instead.` });
     } else if (m.launch.docker && !caps.containers) {
       issues.push({ path: ['models', i, 'launch', 'docker'], message: `launch.docker is not available on ${caps.runtime} (the Docker Engine API over its unix socket is reached from Node only): run the gateway on Node, or use launch.command` });
     }
