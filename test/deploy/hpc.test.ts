@@ -346,6 +346,8 @@ describe('[node] hpc/ Slurm jobs register their model server with the gateway', 
       if (!src?.startsWith('dist/')) expect(existsSync(join(ROOT, src ?? '')), `${src} exists`).toBe(true);
     }
     expect(files.map((f) => f[0])).toContain('dist/modeltainer.mjs');
+    // /docs serves Swagger UI from these, not from a CDN a cluster may not reach
+    expect(files.map((f) => f[0])).toContain('dist/docs');
     expect(def).toContain('exec node /opt/modeltainer/dist/modeltainer.mjs serve "$@"');
   });
 });
