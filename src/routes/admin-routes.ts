@@ -77,7 +77,11 @@ export async function requireAdmin(c: Context<AppEnv>): Promise<void> {
     if (authOff(snapshot)) return;
     throw errors.adminKeyRequired();
   }
-  const token = credentialOf(c.req.raw.headers);
+  if (!(await isAdminKey(credentialOf(c.req.raw.headers), key))) throw unauthorized('The admin routes need the admin key.', 'invalid_api_key');
+}
+
+/** Whether `token` is the key whose SHA-256 is `adminKeySha256`. */
+export async function isAdminKey(token: string | null, adminKeySha256: string | undefined): Promise<boolean> {
   // comparing hex digests: timing reveals nothing about the key itself
-  if (!token || (await sha256Hex(token)) !== key.toLowerCase()) throw unauthorized('The admin routes need the admin key.', 'invalid_api_key');
+  return token !== null && adminKeySha256 !== undefined && (await sha256Hex(token)) === adminKeySha256.toLowerCase();
 }

@@ -1,7 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { sha256Hex } from '../auth/api-keys.ts';
 import { credentialOf } from '../auth/authenticator.ts';
 import { authOff } from '../config/reloader.ts';
 import type { ModelEntry } from '../config/snapshot.ts';
@@ -12,6 +11,7 @@ import { upstreamPathUrl } from '../proxy/upstream-path.ts';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.ts';
 import type { SnapshotServices } from '../snapshot-services.ts';
 import type { ConfigSnapshot } from '../config/snapshot.ts';
+import { isAdminKey } from './admin-routes.ts';
 import { upstreamRoute } from './api-route-specs.ts';
 
 export interface UpstreamRouteDeps {
@@ -84,9 +84,7 @@ async function checkAccess(c: Context<AppEnv>, deps: UpstreamRouteDeps, entry: M
   const snapshot = c.get('snapshot');
   if (authOff(snapshot) && !snapshot.auth?.admin_key_sha256) return;
   const token = credentialOf(c.req.raw.headers);
-  const adminKey = snapshot.auth?.admin_key_sha256;
-  // comparing hex digests: timing reveals nothing about the key itself
-  if (token && adminKey && (await sha256Hex(token)) === adminKey.toLowerCase()) return;
+  if (await isAdminKey(token, snapshot.auth?.admin_key_sha256)) return;
   if (entry?.upstream_access !== 'keys') {
     if (!token) await deps.services(snapshot).authenticator.authenticate(c.req.raw.headers);
     throw errors.upstreamForbidden(name);
