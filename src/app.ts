@@ -17,6 +17,7 @@ import type { LifecycleManager } from './lifecycle/lifecycle-manager.ts';
 import type { RecentRequests } from './observability/recent-requests.ts';
 import type { InFlight } from './request/in-flight.ts';
 import { RequestScope } from './request/request-scope.ts';
+import { registerAdminCacheRoutes } from './routes/admin-cache-routes.ts';
 import { registerAdminModelsRoutes } from './routes/admin-models-routes.ts';
 import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerAdminTargetsRoutes } from './routes/admin-targets-routes.ts';
@@ -135,6 +136,7 @@ export function buildApp(p: AppParts): GatewayHono {
   registerAdminRoutes(app, { runtime: p.runtime, reloader: p.reloader, noReload: p.noReload, now: () => clock.now() });
   registerAdminTargetsRoutes(app, { runtime: p.runtime, clock });
   registerAdminModelsRoutes(app, { runtime: p.runtime, lifecycle: p.lifecycle, events: p.events, recent: p.recent, clock });
+  registerAdminCacheRoutes(app, { runtime: p.runtime });
   registerOpenAPIRoutes(app);
   registerUiRoutes(app);
   registerMetricsRoute(app, metrics, p.httpMetrics?.render);

@@ -60,6 +60,8 @@ export interface Capabilities {
   runtime: string;
   /** Rate-limit stores the adapter can provide. */
   limitStores: readonly ('memory' | 'redis')[];
+  /** Response cache stores the adapter can provide (`cache.store`); absent: memory only. */
+  cacheStores?: readonly ('memory' | 'redis' | 'cache_api')[];
   /** Set where in-memory counters are not shared by the whole gateway (Workers: per isolate). */
   memoryStoreCaveat?: string;
   /** Set where the config cannot be reloaded in place: what to do instead. */

@@ -1,5 +1,6 @@
 import type { ConfigStore } from './config/config-store.ts';
 import type { AssetReader, Clock, ConfigSource, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from './deps.ts';
+import type { CacheStore } from './cache/cache-store.ts';
 import type { CounterStore } from './limits/counter-store.ts';
 import type { GatewayMetrics } from './observability/gateway-metrics.ts';
 
@@ -17,6 +18,8 @@ export interface GatewayDeps {
   noReload?: string;
   /** Shared counters for rate limits (Redis on Node); in-memory when absent. */
   limitStore?: CounterStore;
+  /** Where cached responses live (Redis on Node, the Cache API on Workers); in memory when absent. */
+  cacheStore?: CacheStore;
   /** The gateway's metrics; a fresh registry when absent. */
   metrics?: GatewayMetrics;
   httpMetrics?: HttpMetrics;

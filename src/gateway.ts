@@ -1,4 +1,5 @@
 import { buildApp, type GatewayHono } from './app.ts';
+import { createMemoryCacheStore } from './cache/memory-store.ts';
 import { createConfigReloader, authOff, type ConfigReloader, type ReloadResult } from './config/reloader.ts';
 import type { Scheduler } from './deps.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
@@ -50,7 +51,9 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
   const inFlight = new InFlight();
   const events = new EventBus<LifecycleEvent>();
   const lifecycle = new LifecycleManager({ config: deps.config, http: deps.upstream, clock, logger: deps.logger, metrics, events, launcher: deps.launcher, containers: deps.containers, files: deps.files });
-  const runtime = new GatewayRuntime(deps.config.current(), { clock, logger: deps.logger, http: deps.upstream, random, lifecycle });
+  const cacheStore = deps.cacheStore ?? createMemoryCacheStore({ maxBytes: () => deps.config.current().cache.max_bytes, clock });
+  const cache = { store: cacheStore, onEvict: (namespace: string) => metrics.cacheEvicted(namespace) };
+  const runtime = new GatewayRuntime(deps.config.current(), { clock, logger: deps.logger, http: deps.upstream, random, lifecycle, cache });
   lifecycle.attach(runtime);
   deps.config.subscribe((next, _prev, diff) => runtime.apply(next, diff));
   const source = deps.configSource;
@@ -59,6 +62,7 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
     : null;
   metrics.observe(() => ({
     inFlight: inFlight.count,
+    cache: cacheStore.known(),
     models: runtime.all().map((rt) => ({
       model: rt.name,
       ...(rt.managed ? { state: rt.managed.state } : {}),

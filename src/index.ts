@@ -11,6 +11,9 @@ export { windowOf, type Admitted, type CounterStore, type LimitCheck, type Limit
 export { createBatcher } from './limits/batcher.ts';
 export { createSyncedStore, unanswered, type SharedCounterStore, type SyncOptions } from './limits/synced-store.ts';
 export { createRateLimiter, type Admission, type LimitScope, type RateLimiter } from './limits/rate-limiter.ts';
+export type { CacheStore, NamespaceLimits, NamespaceUsage } from './cache/cache-store.ts';
+export { decodeEntry, encodeEntry, type CacheEntry } from './cache/cache-entry.ts';
+export { createMemoryCacheStore } from './cache/memory-store.ts';
 export { generateKey, sha256Hex } from './auth/api-keys.ts';
 export { parseConfig, type ParseConfigOptions } from './config/parse-config.ts';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.ts';

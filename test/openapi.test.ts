@@ -19,7 +19,7 @@ describe('[node] OpenAPI document', () => {
   it('is a valid OpenAPI 3 document', async () => {
     const api = (await SwaggerParser.validate(JSON.parse(committed))) as { paths: Record<string, unknown> };
     expect(Object.keys(api.paths).sort()).toEqual([
-      '/admin/config', '/admin/events', '/admin/models', '/admin/models/{name}/{action}', '/admin/queue', '/admin/reload', '/admin/targets', '/admin/targets/{id}', '/detokenize', '/healthz', '/readyz', '/tokenize',
+      '/admin/cache', '/admin/config', '/admin/events', '/admin/models', '/admin/models/{name}/{action}', '/admin/queue', '/admin/reload', '/admin/targets', '/admin/targets/{id}', '/detokenize', '/healthz', '/readyz', '/tokenize',
       '/upstream/{model}/{path}', '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/messages', '/v1/messages/count_tokens', '/v1/models', '/v1/rerank', '/v1/responses', '/v1/score',
     ]);
   });

@@ -9,10 +9,11 @@ import { processParts } from './process-parts.ts';
 import { createProcessLauncher, nodeFileReader } from './process-launcher.ts';
 import { createDockerEngine } from './docker-engine.ts';
 import { createDocsAssets } from './docs-assets.ts';
+import { createRedisCacheStore } from './redis-cache-store.ts';
 import { createRedisStore } from './redis-store.ts';
 import { createUndiciUpstream } from './undici-upstream.ts';
 
-export const nodeCapabilities: Capabilities = { runtime: 'node', limitStores: ['memory', 'redis'], processes: true, containers: true };
+export const nodeCapabilities: Capabilities = { runtime: 'node', limitStores: ['memory', 'redis'], cacheStores: ['memory', 'redis'], processes: true, containers: true };
 /** config/models.yaml of the package: two levels up from adapters/node, one from the bundle in dist/. */
 export const DEFAULT_CONFIG = [new URL('../../config/models.yaml', import.meta.url), new URL('../config/models.yaml', import.meta.url)]
   .map((u) => fileURLToPath(u))
@@ -40,6 +41,10 @@ export function createNodeHost(usage = formatServeUsage('modeltainer serve')): G
         clock: systemClock,
         onError: (err) => logger.log('error', { msg: 'rate limit store failed while syncing counts', error: String(err) }),
       });
+    },
+    cacheStore(snapshot, logger) {
+      const { store, redis_url, prefix } = snapshot.cache;
+      return store === 'redis' && redis_url ? createRedisCacheStore(redis_url, prefix, logger) : undefined;
     },
     httpMetrics: createHttpMetrics,
     launcher: createProcessLauncher(),

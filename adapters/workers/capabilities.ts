@@ -4,6 +4,7 @@ import type { Capabilities } from '../../src/index.ts';
 export const WORKERS_CAPABILITIES: Capabilities = {
   runtime: 'Cloudflare Workers',
   limitStores: ['memory'],
+  cacheStores: ['memory', 'cache_api'],
   memoryStoreCaveat:
     'On Cloudflare Workers in-memory rate-limit counters live in one isolate: each isolate counts on its own, so a limit is not enforced across the deployment.',
   noReload:

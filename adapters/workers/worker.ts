@@ -11,6 +11,7 @@ import { ConfigError, createApp, createConfigStore, createJsonLogger, fetchUpstr
 import type { ExecutionContext } from 'hono';
 import bundledConfig from '../../config/models.yaml';
 import { WORKERS_CAPABILITIES } from './capabilities.ts';
+import { createCacheApiStore, defaultEdgeCache } from './cache-api-store.ts';
 
 /** The Worker's bindings, as far as ModelTainer reads them. */
 export type WorkerEnv = Record<string, unknown> & { MODELTAINER_CONFIG?: string; LOG_LEVEL?: string };
@@ -32,7 +33,9 @@ function load(text: string, env: WorkerEnv): Handler {
   try {
     const snapshot = parseConfig(text, { file, env: stringBindings(env), capabilities: WORKERS_CAPABILITIES });
     // no docsAssets: a Worker reads no files, so /docs sends Swagger UI's two files to the CDN (docs/workers.md)
-    const app = createApp({ config: createConfigStore(snapshot), upstream: fetchUpstream, logger, noReload: WORKERS_CAPABILITIES.noReload });
+    const edge = snapshot.cache.store === 'cache_api' ? defaultEdgeCache() : undefined;
+    const cacheStore = edge && createCacheApiStore(edge);
+    const app = createApp({ config: createConfigStore(snapshot), upstream: fetchUpstream, logger, noReload: WORKERS_CAPABILITIES.noReload, cacheStore });
     logger.log('info', { msg: 'config loaded', config: file, models: snapshot.models.map((m) => m.name) });
     return (request, env, ctx) => app.fetch(request, env, ctx);
   } catch (err) {

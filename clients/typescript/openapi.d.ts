@@ -375,6 +375,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/cache": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The response cache: what the store holds per namespace, and per caching model its settings, version, hits, misses, bypasses and coalesced hits */
+        get: operations["getCacheState"];
+        put?: never;
+        post?: never;
+        /** Removes cached responses: of one model (its namespace) with ?model=, else all */
+        delete: operations["purgeCache"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -805,6 +823,42 @@ export interface components {
                 requests: number;
                 in_flight: number;
                 queued: number;
+            }[];
+        };
+        CacheState: {
+            /** @enum {string} */
+            store: "memory" | "redis" | "cache_api";
+            /** @description The memory store’s bound over all models (null for the other stores) */
+            max_bytes: number | null;
+            /** @description What the store holds (the Workers Cache API cannot list its entries: empty) */
+            namespaces: {
+                namespace: string;
+                entries: number;
+                bytes: number;
+            }[];
+            models: {
+                model: string;
+                /** @description Models with the same namespace (and upstream model and targets) share entries */
+                namespace: string;
+                /**
+                 * @description Changes with the upstream model, targets or launch spec: older entries are not answered
+                 * @example 9f1c2a7b
+                 */
+                version: string;
+                ttl_ms: number;
+                max_entries: number;
+                max_bytes: number;
+                per_key: boolean;
+                /** @enum {string} */
+                replay: "fast" | "paced";
+                /** @description Since this gateway started (coalesced included) */
+                hits: number;
+                misses: number;
+                bypasses: number;
+                /** @description Hits answered by an identical request that was on its way to the backend */
+                coalesced: number;
+                /** @description Misses on their way to the backend that identical requests wait for */
+                in_flight: number;
             }[];
         };
     };
@@ -2346,6 +2400,97 @@ export interface operations {
             };
             /** @description Authentication is on but auth.admin_key_sha256 is not set */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCacheState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cache state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CacheState"];
+                };
+            };
+            /** @description Missing or wrong admin key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication is on but auth.admin_key_sha256 is not set */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    purgeCache: {
+        parameters: {
+            query?: {
+                model?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Entries removed (null: the store cannot tell) */
+                        purged: number | null;
+                        namespaces: string[] | null;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication is on but auth.admin_key_sha256 is not set */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No model of that name caches */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

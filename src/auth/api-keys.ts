@@ -27,6 +27,7 @@ export function createKeyRing(keys: readonly KeyConfig[]): KeyRing {
         mayUse: compileGlobs(k.models),
         limits: { rpm: k.rpm, tpm: k.tpm, max_concurrent: k.max_concurrent },
         priority: k.priority,
+        ...(k.cache === false ? { noCache: true as const } : {}),
       }),
     })),
   );

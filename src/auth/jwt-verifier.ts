@@ -53,6 +53,7 @@ function toPrincipal(payload: JWTPayload, cfg: JwtConfig, tiers: AuthConfig['tie
     mayUse: compileGlobs(models),
     limits: { rpm: tier?.rpm, tpm: tier?.tpm, max_concurrent: tier?.max_concurrent },
     priority: tier?.priority ?? 0,
+    ...(tier?.cache === false ? { noCache: true as const } : {}),
   });
 }
 

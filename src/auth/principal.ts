@@ -11,6 +11,8 @@ export interface Principal {
   readonly mayUse: ModelMatcher;
   readonly limits: Limits;
   readonly priority: number;
+  /** Set when the caller's key (or JWT tier) says `cache: false`: the response cache is skipped. */
+  readonly noCache?: true;
 }
 
 export const anonymous: Principal = Object.freeze({

@@ -18,6 +18,8 @@ const keySchema = z
     key: z.string().min(16, 'a key must be at least 16 characters; use key_sha256 or ${ENV} rather than a literal key').optional(),
     models: modelGlobs.default(['*']),
     priority: z.number().int().default(0),
+    /** false: this key's requests never use the response cache (always x-modeltainer-cache: bypass). */
+    cache: z.boolean().default(true),
     ...limitsSchema.shape,
   })
   .superRefine((k, ctx) => {
@@ -26,7 +28,7 @@ const keySchema = z
     }
   });
 
-const tierSchema = z.strictObject({ models: modelGlobs.optional(), priority: z.number().int().optional(), ...limitsSchema.shape });
+const tierSchema = z.strictObject({ models: modelGlobs.optional(), priority: z.number().int().optional(), cache: z.boolean().optional(), ...limitsSchema.shape });
 
 const jwtAlgorithms = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'] as const;
 

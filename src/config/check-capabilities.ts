@@ -20,6 +20,7 @@ export function checkCapabilities(cfg: ParsedConfig, caps: Capabilities): Capabi
   if (store === 'redis' && !cfg.rate_limits.redis_url) {
     issues.push({ path: ['rate_limits', 'redis_url'], message: "rate_limits.store 'redis' needs redis_url (e.g. redis://127.0.0.1:6379)" });
   }
+  issues.push(...cacheIssues(cfg, caps));
   const limited =
     cfg.models.some((m) => m.limits && hasLimits(m.limits)) ||
     (cfg.auth?.keys ?? []).some((k) => hasLimits(k)) ||
@@ -38,4 +39,14 @@ export function checkCapabilities(cfg: ParsedConfig, caps: Capabilities): Capabi
   return issues;
 }
 
-export const allCapabilities: Capabilities = { runtime: 'this runtime', limitStores: ['memory', 'redis'], processes: true, containers: true };
+function cacheIssues(cfg: ParsedConfig, caps: Capabilities): CapabilityIssue[] {
+  const { store, redis_url } = cfg.cache;
+  const available = caps.cacheStores ?? ['memory'];
+  if (!available.includes(store)) {
+    return [{ path: ['cache', 'store'], message: `cache store '${store}' is not available on ${caps.runtime} (available: ${available.join(', ')})` }];
+  }
+  if (store === 'redis' && !redis_url) return [{ path: ['cache', 'redis_url'], message: "cache.store 'redis' needs redis_url (e.g. redis://127.0.0.1:6379)" }];
+  return [];
+}
+
+export const allCapabilities: Capabilities = { runtime: 'this runtime', limitStores: ['memory', 'redis'], cacheStores: ['memory', 'redis', 'cache_api'], processes: true, containers: true };

@@ -6,11 +6,11 @@ export interface ConfigDiff {
   removed: string[];
   /** Models whose entry differs, with the top-level fields that differ. */
   changed: { name: string; fields: string[] }[];
-  /** Top-level sections other than models that differ (server, auth, metrics, rate_limits). */
+  /** Top-level sections other than models that differ (server, auth, metrics, rate_limits, lifecycle, cache). */
   sections: string[];
 }
 
-const SECTIONS = ['server', 'auth', 'metrics', 'rateLimits', 'lifecycle'] as const;
+const SECTIONS = ['server', 'auth', 'metrics', 'rateLimits', 'lifecycle', 'cache'] as const;
 
 export function diffSnapshots(prev: ConfigSnapshot, next: ConfigSnapshot): ConfigDiff {
   const before = new Map(prev.models.map((m) => [m.name, m]));

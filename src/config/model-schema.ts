@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { limitsSchema } from './auth-schema.ts';
+import { modelCacheSchema } from './cache-schema.ts';
 import { durationMs } from './duration.ts';
 import { modelLifecycleFields } from './lifecycle-schema.ts';
 import { apiNames, nativeApis, translatableApis } from './model-apis.ts';
@@ -111,11 +112,13 @@ export const modelSchema = z
         max_concurrent: positive.default(8),
       })
       .optional(),
+    /** The response cache (docs/cache.md); off when absent. */
+    cache: modelCacheSchema,
   })
   .superRefine((m, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (m.split) {
-      for (const key of ['backend', 'backend_url', 'targets', 'sim', 'upstream_model', 'fallbacks', 'shadow', 'max_concurrent', 'affinity', 'apis', 'translate'] as const) {
+      for (const key of ['backend', 'backend_url', 'targets', 'sim', 'upstream_model', 'fallbacks', 'shadow', 'max_concurrent', 'affinity', 'apis', 'translate', 'cache'] as const) {
         const v = m[key];
         if (v !== undefined && !(Array.isArray(v) && v.length === 0)) issue(key, `a split model routes to other models; set '${key}' on those`);
       }

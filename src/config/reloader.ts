@@ -126,6 +126,10 @@ function restartNeeded(started: ConfigSnapshot, next: ConfigSnapshot): string[] 
   if (a.sync_interval !== b.sync_interval && (a.store === 'redis' || b.store === 'redis')) {
     out.push(`rate_limits.sync_interval: running with ${a.sync_interval} ms; ${b.sync_interval} ms takes effect after a restart`);
   }
+  const c = started.cache;
+  const d = next.cache;
+  if (c.store !== d.store) out.push(`cache.store: running with '${c.store}'; '${d.store}' takes effect after a restart`);
+  if (c.redis_url !== d.redis_url && (c.store === 'redis' || d.store === 'redis')) out.push('cache.redis_url: the Redis connection is made at start; the new URL takes effect after a restart');
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authSchema, rateLimitStoreSchema } from './auth-schema.ts';
+import { cacheStoreSchema } from './cache-schema.ts';
 import { durationMs } from './duration.ts';
 import { lifecycleSchema, type LifecycleConfig } from './lifecycle-schema.ts';
 import { healthFields, modelSchema, retrySchema, type ModelConfig } from './model-schema.ts';
@@ -53,6 +54,8 @@ export const configSchema = z
       })
       .prefault({}),
     rate_limits: rateLimitStoreSchema.prefault({}),
+    /** Where cached responses are kept (models opt in with their own `cache`). */
+    cache: cacheStoreSchema.prefault({}),
     /** Model servers started on demand, stopped when idle, fitted in GPU memory. */
     lifecycle: lifecycleSchema.prefault({}),
     models: z.array(modelSchema).min(1),

@@ -29,6 +29,7 @@ export interface ConfigSnapshot {
   readonly rateLimits: ParsedConfig['rate_limits'];
   readonly metrics: ParsedConfig['metrics'];
   readonly lifecycle: ParsedConfig['lifecycle'];
+  readonly cache: ParsedConfig['cache'];
   readonly models: readonly ModelEntry[];
   /** name or alias -> model */
   readonly byName: ReadonlyMap<string, ModelEntry>;
@@ -49,6 +50,7 @@ export function createSnapshot(cfg: ParsedConfig, source: string): ConfigSnapsho
     rateLimits: deepFreeze(cfg.rate_limits),
     metrics: deepFreeze(cfg.metrics),
     lifecycle: deepFreeze(cfg.lifecycle),
+    cache: deepFreeze(cfg.cache),
     models: Object.freeze(models),
     byName,
     routes: new Map(cfg.routes.map((r) => [r.prefix, r.model])),

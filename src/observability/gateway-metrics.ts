@@ -31,8 +31,10 @@ export interface GatewayMetrics {
   requestEnded(log: RequestLog): void;
   streamStarted(model: string): void;
   streamEnded(model: string): void;
-  /** Where the runtime's state is read from at scrape time. */
-  observe(live: () => { models: LiveModel[]; inFlight: number }): void;
+  /** Where the runtime's state is read from at scrape time (the response cache's entries and bytes by namespace too). */
+  observe(live: () => { models: LiveModel[]; inFlight: number; cache?: ReadonlyMap<string, { entries: number; bytes: number }> }): void;
+  /** The response cache evicted an entry of `namespace` to make room. */
+  cacheEvicted(namespace: string): void;
   reloadEnded(result: 'ok' | 'error' | 'unchanged'): void;
   shadowEnded(labels: { model: string; shadow: string }, outcome: string, seconds: number): void;
   /** A launched model's server became ready, this long after its start (or wake) began. */
@@ -68,6 +70,11 @@ export function createGatewayMetrics(): GatewayMetrics {
   const startDuration = registry.histogram('modeltainer_model_start_duration_seconds', 'Launched models: from start (or wake-up) to ready', ['model'], START);
   const crashes = registry.counter('modeltainer_model_crashes_total', 'Launched models: servers that exited unasked or did not become ready', ['model']);
   const evictions = registry.counter('modeltainer_model_evictions_total', 'Launched models: servers stopped to make room for another model', ['model', 'for']);
+  const cacheRequests = registry.counter('modeltainer_cache_requests_total', 'Requests to models that cache, by what the cache did: hit, miss (stored for next time), bypass', ['model', 'result']);
+  const cacheCoalesced = registry.counter('modeltainer_cache_coalesced_total', 'Hits answered by an identical request that was on its way to the backend', ['model']);
+  const cacheEvictions = registry.counter('modeltainer_cache_evictions_total', 'Cache entries evicted to make room, by namespace (the model name unless models share one)', ['namespace']);
+  const cacheBytes = registry.gauge('modeltainer_cache_bytes', 'Bytes the cache holds, by namespace (Redis: as last seen by this gateway)', ['namespace']);
+  const cacheEntries = registry.gauge('modeltainer_cache_entries', 'Entries the cache holds, by namespace (Redis: as last seen by this gateway)', ['namespace']);
 
   return {
     registry,
@@ -88,6 +95,8 @@ export function createGatewayMetrics(): GatewayMetrics {
       if (log.queue_ms !== undefined) queueWait.observe({ model }, log.queue_ms / 1000);
       if (log.error_code !== undefined && QUEUE_ERRORS.has(log.error_code)) queueRejected.inc({ model, reason: log.error_code === 'queue_full' ? 'full' : 'timeout' });
       if (log.fallback_from !== undefined) fallbacks.inc({ model: log.fallback_from, fallback: model });
+      if (log.cache !== undefined) cacheRequests.inc({ model, result: log.cache });
+      if (log.cache_coalesced) cacheCoalesced.inc({ model });
     },
     streamStarted: (model) => streams.add({ model }, 1),
     streamEnded: (model) => streams.add({ model }, -1),
@@ -98,7 +107,13 @@ export function createGatewayMetrics(): GatewayMetrics {
         targetInFlight.reset();
         queueDepth.reset();
         modelState.reset();
+        cacheBytes.reset();
+        cacheEntries.reset();
         inFlight.set({}, state.inFlight);
+        for (const [namespace, u] of state.cache ?? []) {
+          cacheBytes.set({ namespace }, u.bytes);
+          cacheEntries.set({ namespace }, u.entries);
+        }
         for (const m of state.models) {
           queueDepth.set({ model: m.model }, m.queued);
           if (m.state !== undefined) for (const s of SERVER_STATES) modelState.set({ model: m.model, state: s }, s === m.state ? 1 : 0);
@@ -113,6 +128,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     modelStarted: (model, seconds) => startDuration.observe({ model }, seconds),
     modelCrashed: (model) => crashes.inc({ model }),
     modelEvicted: (model, forModel) => evictions.inc({ model, for: forModel }),
+    cacheEvicted: (namespace) => cacheEvictions.inc({ namespace }),
     shadowEnded(labels, outcome, seconds) {
       shadows.inc({ ...labels, outcome });
       if (outcome !== 'skipped') shadowDuration.observe(labels, seconds);

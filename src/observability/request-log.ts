@@ -32,6 +32,12 @@ export interface RequestLog {
   queue_ms?: number;
   /** the gateway's own share: duration before the hand-over minus upstream_ms and queue_ms */
   overhead_ms?: number;
+  /** the response cache's verdict, on models that cache: answered from it (hit), stored for next time (miss), or skipped (bypass) */
+  cache?: 'hit' | 'miss' | 'bypass';
+  /** a hit answered by an identical request that was on its way to the backend */
+  cache_coalesced?: boolean;
+  /** time spent waiting for that identical request */
+  cache_wait_ms?: number;
   /** request priority in the model's queue */
   priority?: number;
   prompt_tokens?: number;
@@ -64,9 +70,9 @@ export function emitRequestLog(logger: Logger, log: RequestLog, wallMs: number):
   logger.log(level, { time: new Date(wallMs).toISOString(), msg: 'request', ...log });
 }
 
-/** The gateway's own time: everything before the hand-over that was not spent waiting on a backend or in a queue. */
+/** The gateway's own time: everything before the hand-over that was not spent waiting on a backend, in a queue or for an identical request. */
 export function overheadMs(log: RequestLog, startedAt: number, now: number): number {
-  return round(now - startedAt - (log.upstream_ms ?? 0) - (log.queue_ms ?? 0));
+  return round(now - startedAt - (log.upstream_ms ?? 0) - (log.queue_ms ?? 0) - (log.cache_wait_ms ?? 0));
 }
 
 export function round(ms: number): number {

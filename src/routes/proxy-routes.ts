@@ -10,6 +10,7 @@ import type { ErrorFormat } from '../errors/to-error-response.ts';
 import { hasLimits, type LimitScope } from '../limits/rate-limiter.ts';
 import { completeResponse } from '../middleware/gateway-headers.ts';
 import { readJsonBody } from '../middleware/read-json-body.ts';
+import { openCache } from '../cache/open-cache.ts';
 import type { GatewayMetrics } from '../observability/gateway-metrics.ts';
 import { overheadMs, round } from '../observability/request-log.ts';
 import { traceContext } from '../observability/traceparent.ts';
@@ -111,11 +112,17 @@ function createProxyHandler(name: EndpointName, deps: ProxyRouteDeps, keepRunnin
     const admitted = scopes.length ? deps.services(snapshot).limiter.admit(scopes, model.timeouts.total + 60_000) : null;
     const admission = admitted instanceof Promise ? await admitted : admitted;
     if (admission) scope.onEnd(() => admission.finish((log.prompt_tokens ?? 0) + (log.completion_tokens ?? 0)));
+    // the response cache (src/cache/): a hit, or an identical request's answer, ends the request here
+    const modelCache = model.cache ? deps.runtime.model(model).cache : null;
+    const cache = modelCache ? await openCache({ cache: modelCache, model, endpoint: name, body, stream, principal, headers: c.req.raw.headers, scope, log, clock: deps.clock, startedAt: c.get('startedAt'), requestId, limitHeaders: admission?.headers }) : null;
+    if (cache instanceof Response) return cache;
 
     // only chat and completions streams need asking for usage; translation asks itself
-    const needUsage = !translated && (name === 'chat' || name === 'completions') && (scopes.some((s) => s.limits.tpm !== undefined) || (snapshot.metrics.enabled && snapshot.metrics.stream_usage));
-    const hideUsage = stream && needUsage && !clientAskedUsage(body);
-    const bodies = new UpstreamBodies(upstream, upstreamBody, hideUsage ? { ...asObject(body.stream_options), include_usage: true } : null);
+    const needUsage = !translated && (name === 'chat' || name === 'completions') && (cache !== null || scopes.some((s) => s.limits.tpm !== undefined) || (snapshot.metrics.enabled && snapshot.metrics.stream_usage));
+    const askUsage = stream && needUsage && !clientAskedUsage(body);
+    // a stream being recorded keeps its usage event (a later hit may want it): the cache hides it instead
+    const hideUsage = askUsage && cache === null;
+    const bodies = new UpstreamBodies(upstream, upstreamBody, askUsage ? { ...asObject(body.stream_options), include_usage: true } : null);
     const trace = traceContext(snapshot.server.traceparent, c.req.header('traceparent') ?? null, c.req.header('tracestate') ?? null);
     if (trace) log.trace_id = trace.traceId;
     const upstreamHeaders: Record<string, string> = { ...trace?.headers, 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': requestId };
@@ -143,7 +150,8 @@ function createProxyHandler(name: EndpointName, deps: ProxyRouteDeps, keepRunnin
       random: deps.random,
     });
     const ctx = translated && { model: request.model, requestId, now: Math.floor(deps.clock.wall() / 1000) };
-    const pending = translated && ctx ? forwarded.then((fwd) => translateForwarded(translated.translation, fwd, ctx)) : forwarded;
+    const answered = translated && ctx ? forwarded.then((fwd) => translateForwarded(translated.translation, fwd, ctx)) : forwarded;
+    const pending = cache ? cache.record(answered) : answered;
     const shadow = model.shadow;
     if (shadow && deps.random() < shadow.sample) {
       const target = snapshot.byName.get(shadow.model);
@@ -160,6 +168,7 @@ function createProxyHandler(name: EndpointName, deps: ProxyRouteDeps, keepRunnin
     }
     const headers: Record<string, string> = answer ? answer.headers : { ...SSE_HEADERS };
     if (answer) headers['x-modeltainer-model'] = answer.model.name;
+    if (log.cache) headers['x-modeltainer-cache'] = log.cache;
     if (admission) Object.assign(headers, admission.headers);
     log.overhead_ms = overheadMs(log, c.get('startedAt'), deps.clock.now());
     // still waiting for the backend after keepalive_after: commit the stream now, keep it alive

@@ -1,3 +1,4 @@
+import type { CacheStore } from '../cache/cache-store.ts';
 import type { ConfigDiff } from '../config/config-diff.ts';
 import type { ConfigSnapshot, ModelEntry } from '../config/snapshot.ts';
 import type { Scheduler } from '../deps.ts';
@@ -55,6 +56,11 @@ export class GatewayRuntime {
     if (!rt) return;
     rt.update(rt.entry);
     if (this.scheduler) this.armProbes();
+  }
+
+  /** The response cache's store, shared by every model that caches. */
+  get cacheStore(): CacheStore | undefined {
+    return this.ctx.cache?.store;
   }
 
   /** The live runtime of a model a request resolved; one that has left the config meanwhile still serves it. */

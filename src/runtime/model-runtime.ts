@@ -1,3 +1,5 @@
+import type { CacheContext } from '../cache/cache-store.ts';
+import { syncModelCache, type ModelCache } from '../cache/model-cache.ts';
 import type { ModelEntry } from '../config/snapshot.ts';
 import type { Clock, Logger, UpstreamFetch } from '../deps.ts';
 import { clientClosed, errors } from '../errors/errors.ts';
@@ -44,6 +46,8 @@ export interface RuntimeContext {
   lifecycle?: LifecycleHooks;
   /** URLs of targets registered at run time for a model (POST /admin/targets). */
   registered?: (model: string) => readonly string[];
+  /** The response cache's store, for models with `cache`. */
+  cache?: CacheContext;
 }
 
 const EWMA = 0.2;
@@ -72,6 +76,8 @@ export class ModelRuntime {
   managed: ManagedServer | null = null;
   /** When the last request ended (or the server became ready): for idle_timeout. */
   lastUsed = 0;
+  /** The response cache (models with `cache`): its settings, version, coalescing and counters. */
+  cache: ModelCache | null = null;
   private managedState: TargetState | null = null;
   private readonly queue = new WaitQueue<Waiter>();
   private readonly byId = new Map<string, TargetState>();
@@ -91,6 +97,7 @@ export class ModelRuntime {
   update(entry: ModelEntry): void {
     this.entry = entry;
     this.retired = false;
+    this.cache = syncModelCache(this.cache, entry, this.ctx.cache);
     if (entry.launch) {
       this.updateManaged(entry.launch);
       return;

@@ -1,6 +1,7 @@
 import type { ConfigSnapshot } from '../config/snapshot.ts';
 import type { AssetReader, Capabilities, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from '../deps.ts';
 import { toErrorResponse } from '../errors/to-error-response.ts';
+import type { CacheStore } from '../cache/cache-store.ts';
 import type { CounterStore } from '../limits/counter-store.ts';
 
 export type Signal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -52,6 +53,8 @@ export interface GatewayHost {
   upstream: UpstreamFetch & { close?(): Promise<void> };
   /** Node: the Redis store when the config asks for it. */
   limitStore?(snapshot: ConfigSnapshot, logger: Logger): (CounterStore & { close?(): Promise<void> }) | undefined;
+  /** Node: the Redis response cache when `cache.store` is redis (absent or undefined: in memory). */
+  cacheStore?(snapshot: ConfigSnapshot, logger: Logger): (CacheStore & { close?(): Promise<void> }) | undefined;
   httpMetrics?(): HttpMetrics;
   /** Starts model servers (`launch`); must keep children from outliving the gateway. */
   launcher?: ProcessLauncher;

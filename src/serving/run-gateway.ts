@@ -56,6 +56,7 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
   host.onStrayError((kind, err) => logger.log('error', { msg: kind, error: describeError(err) }));
 
   const limitStore = host.limitStore?.(snapshot, logger);
+  const cacheStore = host.cacheStore?.(snapshot, logger);
   const config = createConfigStore(snapshot);
   const gateway = createGateway(
     {
@@ -65,6 +66,7 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
       scheduler: host.scheduler,
       configSource: { file, read: () => host.readText(file), env: host.env, capabilities: host.capabilities },
       limitStore,
+      cacheStore,
       httpMetrics: host.httpMetrics?.(),
       launcher: host.launcher,
       containers: host.containers,
@@ -99,6 +101,7 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
       await server.close(graceMs);
       await host.upstream.close?.();
       await limitStore?.close?.();
+      await cacheStore?.close?.();
     },
     exit: (code) => host.exit(code),
   });
