@@ -16,16 +16,35 @@ export const TARGETS = [
   'gateway-limits-memory',
   'gateway-limits-redis',
   'gateway-limits-redis-exact',
+  // issue 14's references and goals
+  'hono-app',
+  'gateway-auth-limits',
+  'gateway-bun',
+  'gateway-workers-2',
 ] as const;
 export type TargetName = (typeof TARGETS)[number];
 /** The target that runs the gateway of `--baseline REV`; only with that flag. */
 export const BASELINE_TARGET = 'gateway-baseline' satisfies TargetName;
-/** Without --targets: every target but the baseline (which needs --baseline, and adds itself then). */
-export const DEFAULT_TARGETS: readonly TargetName[] = TARGETS.filter((t) => t !== BASELINE_TARGET);
-export const PHASES = ['non-stream', 'stream'] as const;
+/** `--targets all`: every target but the baseline (which needs --baseline, and adds itself then). */
+export const ALL_TARGETS: readonly TargetName[] = TARGETS.filter((t) => t !== BASELINE_TARGET);
+/**
+ * Without --targets: what issue 14's goals are measured on (bench/goals.ts) — the bare proxy, the
+ * 15-line Hono app, the gateway as configured by default (`gateway-logs`), with keys and limits, on
+ * Bun, with two workers — plus `direct` and `gateway` (LOG_LEVEL=warn), which the workers compare with.
+ */
+export const DEFAULT_TARGETS: readonly TargetName[] = ['direct', 'bare-proxy', 'hono-app', 'gateway', 'gateway-logs', 'gateway-auth-limits', 'gateway-bun', 'gateway-workers-2'];
+export const PHASES = ['non-stream', 'stream', 'stream-c1'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
+/** What answers behind every proxy: bench/minimal-backend.ts, or the gateway's simulator (`sim --flavor vllm`). */
+export const BACKENDS = ['minimal', 'sim'] as const;
+export type BackendKind = (typeof BACKENDS)[number];
+
 export interface BenchOptions {
+  /** The backend behind every target. */
+  backend: BackendKind;
+  /** Content chunks of every stream (and tokens of every JSON answer) of the minimal backend. */
+  chunks: number;
   /** Measured time per target and phase. */
   durationMs: number;
   /** Load before each measurement that is not counted. */
@@ -34,7 +53,7 @@ export interface BenchOptions {
   concurrency: number;
   /** Closed-loop workers in the stream phase. */
   streamConcurrency: number;
-  /** max_tokens of every request. */
+  /** max_tokens of every request to the simulator (`--backend sim`); the minimal backend's requests ask for `chunks`. */
   tokens: number;
   /** Simulator timings of the stream phase. */
   streamTtftMs: number;
@@ -58,13 +77,30 @@ export const USAGE = `npm run bench:overhead -- [flags]     (or: npm run bench -
   --duration 5s             measured time per target and phase
   --warmup 2s               unmeasured load before each measurement
   --concurrency 64          closed-loop workers, non-stream phase
-  --stream-concurrency 16   closed-loop workers, stream phase
-  --tokens 16               max_tokens per request
-  --stream-ttft-ms 20       simulator time to first token, stream phase
-  --stream-token-delay-ms 5 simulator delay between tokens, stream phase
+  --stream-concurrency 16   closed-loop workers, stream phase (stream-c1: one)
+  --backend minimal         minimal: bench/minimal-backend.ts (node:http, fixed answers), so the
+                            proxies, not the backend, are the limit; sim: the gateway's simulator
+  --chunks 64               minimal backend: content chunks per stream (and tokens per JSON answer)
+  --tokens 16               --backend sim: max_tokens per request
+  --stream-ttft-ms 20       backend time to first token, stream phases
+  --stream-token-delay-ms 5 backend delay between tokens, stream phases
   --rounds 3                repeat the sequence of targets; report each target's median round and paired ratios
-  --targets direct,bare-proxy,gateway,gateway-shadow-slow,gateway-shadow-failing,gateway-logs,gateway-no-metrics,gateway-auth,gateway-limits-memory,gateway-limits-redis,gateway-limits-redis-exact
-                            (default: all of these; the Redis targets are skipped when redis-server is not installed)
+  --targets ${DEFAULT_TARGETS.join(',')}
+                            (the default: what the goals are measured on; \`all\` for every target below)
+                            direct:                 the backend itself
+                            bare-proxy:             node:http in, http.request out, piped (the floor)
+                            hono-app:               15 lines of Hono on @hono/node-server + undici.request
+                            gateway:                default config but LOG_LEVEL=warn (no access log)
+                            gateway-logs:           the DEFAULT CONFIG: LOG_LEVEL=info (access log to
+                                                    /dev/null), metrics on
+                            gateway-auth-limits:    the default config + an API key with rpm/tpm limits
+                                                    (memory store)
+                            gateway-bun:            the default config, served by Bun
+                            gateway-workers-2:      gateway's config with serve --workers 2, not pinned
+                                                    (skipped while serve has no --workers)
+                            gateway-no-metrics, gateway-auth, gateway-limits-memory, gateway-limits-redis,
+                            gateway-limits-redis-exact: LOG_LEVEL=warn with one change each (the Redis
+                                                    targets are skipped when redis-server is not installed)
                             gateway-shadow-slow:    gateway + every request copied to a shadow model on a slow
                                                     simulator (300 ms to first token, 50 ms per token)
                             gateway-shadow-failing: gateway + every request copied to a shadow model whose
@@ -74,7 +110,8 @@ export const USAGE = `npm run bench:overhead -- [flags]     (or: npm run bench -
   --baseline REV            also measure the gateway of git revision REV (commit, tag, branch, HEAD~3):
                             its tree is exported with git archive into a temp dir that uses this
                             checkout's node_modules; compared with gateway as gateway / gateway-baseline
-  --phases non-stream,stream
+  --phases non-stream,stream,stream-c1
+                            stream-c1: the stream phase at concurrency 1 (added time to first token)
   --quiet-wait 30s          before each measurement, wait up to this for other load to stop (0: don't)
   --no-pin                  do not pin processes to cores with taskset
   --profile DIR             run each gateway target under node --cpu-prof, profiles into DIR/<target>/`;
@@ -110,6 +147,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     options: {
       duration: { type: 'string', default: '5s' },
       warmup: { type: 'string', default: '2s' },
+      backend: { type: 'string', default: 'minimal' },
+      chunks: { type: 'string', default: '64' },
       concurrency: { type: 'string', default: '64' },
       'stream-concurrency': { type: 'string', default: '16' },
       tokens: { type: 'string', default: '16' },
@@ -129,7 +168,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
   const baseline = values.baseline === undefined ? null : values.baseline.trim();
   if (baseline === '') throw new Error('--baseline is empty (expected a git revision, e.g. --baseline HEAD~3)');
   if (baseline?.startsWith('-')) throw new Error(`invalid --baseline '${baseline}' (expected a git revision, e.g. --baseline HEAD~3)`);
+  const [backend] = parseList('backend', values.backend, BACKENDS);
+  if (values.backend.includes(',')) throw new Error(`--backend takes one of ${BACKENDS.join(', ')}`);
   return {
+    backend: backend as BackendKind,
+    chunks: positiveInt('chunks', values.chunks),
     durationMs: parseDuration(values.duration),
     warmupMs: parseDuration(values.warmup),
     concurrency: positiveInt('concurrency', values.concurrency),
@@ -140,7 +183,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     rounds: positiveInt('rounds', values.rounds),
     quietWaitMs: parseDuration(values['quiet-wait']),
     pin: !values['no-pin'],
-    targets: withBaseline(parseList('targets', values.targets, TARGETS), baseline),
+    targets: withBaseline(values.targets.trim() === 'all' ? [...ALL_TARGETS] : parseList('targets', values.targets, TARGETS), baseline),
     phases: parseList('phases', values.phases, PHASES),
     profileDir: values.profile ?? null,
     baseline,
@@ -160,4 +203,9 @@ function withBaseline(targets: TargetName[], baseline: string | null): TargetNam
   if (has) return targets;
   const at = targets.indexOf('gateway');
   return at < 0 ? [...targets, BASELINE_TARGET] : [...targets.slice(0, at + 1), BASELINE_TARGET, ...targets.slice(at + 1)];
+}
+
+/** max_tokens of every request: the minimal backend's chunks, or --tokens for the simulator. */
+export function maxTokens(opts: Pick<BenchOptions, 'backend' | 'chunks' | 'tokens'>): number {
+  return opts.backend === 'minimal' ? opts.chunks : opts.tokens;
 }

@@ -1,6 +1,6 @@
 /** Core pinning (taskset) and per-process CPU time (/proc), both Linux-only and optional. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface CpuPlan {
   /** taskset CPU list for the proxy under test (bare proxy, gateway). */
@@ -89,4 +89,59 @@ export function systemCpu(): SystemCpu | null {
   } catch {
     return null;
   }
+}
+
+/** Every live descendant of a process (children, their children, …), from /proc/<pid>/task/<tid>/children; [] where missing. */
+export function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift() as number;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const c of children.split(' ').map(Number).filter((n) => Number.isInteger(n) && n > 0)) {
+        if (!out.includes(c)) {
+          out.push(c);
+          queue.push(c);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Reaped children's CPU ms (cutime + cstime) of a process; null where /proc is missing. */
+function reapedChildrenCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[13]) + Number(fields[14]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLK_TCK : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU ms of a process and all its descendants (a primary and its workers): its own, its live
+ * descendants', and that of children it has already reaped. Descendants that exit between two
+ * readings without being reaped by a process of the tree are missed.
+ */
+export function processTreeCpuMs(pid: number): number | null {
+  const own = processCpuMs(pid);
+  if (own === null) return null;
+  let total = own + (reapedChildrenCpuMs(pid) ?? 0);
+  for (const d of descendants(pid)) total += (processCpuMs(d) ?? 0) + (reapedChildrenCpuMs(d) ?? 0);
+  return total;
 }

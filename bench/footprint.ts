@@ -8,10 +8,10 @@
  *   npm run build && npx tsx bench/footprint.ts [--runs 5] [--requests 1000]
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { rssMB } from './memory.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const VARIANTS = [
@@ -25,10 +25,7 @@ interface Sample {
   loadedMB: number;
 }
 
-function rssMB(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Math.round(Number(kb) / 1024);
-}
+const rss = (pid: number) => Math.round(rssMB(pid) ?? NaN);
 
 async function once(args: string[], requests: number): Promise<Sample> {
   const started = performance.now();
@@ -43,7 +40,7 @@ async function once(args: string[], requests: number): Promise<Sample> {
     });
     const startMs = performance.now() - started;
     await new Promise((r) => setTimeout(r, 2000));
-    const idleMB = rssMB(child.pid!);
+    const idleMB = rss(child.pid!);
     const body = JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 });
     let sent = 0;
     const worker = async () => {
@@ -54,7 +51,7 @@ async function once(args: string[], requests: number): Promise<Sample> {
     };
     await Promise.all(Array.from({ length: 16 }, worker));
     await new Promise((r) => setTimeout(r, 1000));
-    return { startMs, idleMB, loadedMB: rssMB(child.pid!) };
+    return { startMs, idleMB, loadedMB: rss(child.pid!) };
   } finally {
     child.kill('SIGKILL');
   }

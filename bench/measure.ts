@@ -1,9 +1,10 @@
 /** One measurement: load on one endpoint, plus the CPU each process used during the window. */
-import { processCpuMs, systemCpu, type SystemCpu } from './cpu.ts';
+import { processCpuMs, processTreeCpuMs, systemCpu, type SystemCpu } from './cpu.ts';
 import { runLoad } from './load-generator.ts';
 import { round, summarize, type LatencySummary } from './stats.ts';
 import type { Endpoint, Phase } from './topology.ts';
 import type { PhaseName, TargetName } from './args.ts';
+import type { ServerProcess } from './processes.ts';
 import type { QuietCheck } from './quiet.ts';
 
 export interface CpuShare {
@@ -65,10 +66,11 @@ interface CpuSnapshot {
   at: number;
 }
 
-function snapshot(proxyPid: number | null, simPid: number, sidecarPid: number | null, shadowPid: number | null): CpuSnapshot {
+function snapshot(proxy: ServerProcess | null, simPid: number, sidecarPid: number | null, shadowPid: number | null): CpuSnapshot {
   const self = process.cpuUsage();
   return {
-    proxy: proxyPid === null ? null : processCpuMs(proxyPid),
+    // a primary's CPU includes its workers'
+    proxy: proxy === null ? null : proxy.tree ? processTreeCpuMs(proxy.pid) : processCpuMs(proxy.pid),
     simulator: processCpuMs(simPid),
     sidecar: sidecarPid === null ? null : processCpuMs(sidecarPid),
     shadowBackend: shadowPid === null ? null : processCpuMs(shadowPid),
@@ -102,11 +104,10 @@ function summarizeMs(samples: number[]): LatencySummary {
 }
 
 export async function measure(phase: Phase, endpoint: Endpoint, body: string, warmupMs: number, durationMs: number): Promise<TargetResult> {
-  const proxyPid = endpoint.proxy?.pid ?? null;
   const simPid = phase.simulator.pid;
   const sidecarPid = endpoint.sidecar?.pid ?? null;
   const shadowPid = endpoint.shadowBackend?.pid ?? null;
-  const take = () => snapshot(proxyPid, simPid, sidecarPid, shadowPid);
+  const take = () => snapshot(endpoint.proxy, simPid, sidecarPid, shadowPid);
   // CPU is read at the window's edges, not around the warm-up.
   let start: CpuSnapshot | null = null;
   let end: CpuSnapshot | null = null;

@@ -1,11 +1,14 @@
 /**
- * Overhead benchmark: the same requests, in the same run, sent directly to a backend
- * simulator, through a bare node:http proxy, and through the gateway in several
- * configurations (logs at warn / info, metrics off, API keys, rate limits in memory and in
- * Redis, a shadow model that is slow or refuses connections), and, with `--baseline REV`, the
- * gateway of another git revision with the same config. See docs/benchmarks.md.
+ * Overhead benchmark: the same requests, in the same run, sent directly to a backend (the
+ * minimal node:http one, or the simulator), through a bare node:http proxy, through the 15-line
+ * Hono app, and through the gateway in several configurations (the default config, logs at
+ * warn, metrics off, API keys, rate limits in memory and in Redis, a shadow model that is slow or
+ * refuses connections; on Bun; with two workers), and, with `--baseline REV`, the gateway of
+ * another git revision with the same config. Ends with issue 14's goals as measured in the run
+ * (bench/goals.ts) and the machine's noise. See docs/benchmarks.md.
  *
- *   npm run bench:overhead -- --duration 10s --concurrency 64 --stream-concurrency 16 --tokens 16
+ *   npm run bench:overhead -- --duration 10s --concurrency 64 --stream-concurrency 16
+ *   npm run bench:overhead -- --targets all --backend sim --tokens 16
  *   npm run bench:overhead -- --baseline HEAD~3 --targets gateway,gateway-baseline
  *   npm run bench -- --mode overhead ...      (the same, through bench/sweep.ts)
  */
@@ -13,10 +16,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseBenchArgs, USAGE, type BenchOptions } from './args.ts';
+import { maxTokens, parseBenchArgs, USAGE, type BenchOptions } from './args.ts';
 import { commitSubject, exportRevision, resolveRevision, type Baseline } from './baseline.ts';
 import { planPinning } from './cpu.ts';
 import { gitState, machine, RESULTS_DIR, ROOT } from './environment.ts';
+import { evaluateGoals, formatGoals, formatNoise, goalSpecs, machineNoise } from './goals.ts';
 import { measure, type TargetResult } from './measure.ts';
 import { ProcessGroup } from './processes.ts';
 import { compare, formatComparisons, formatResults, writeRecord } from './report.ts';
@@ -81,7 +85,7 @@ export async function runOverhead(argv: string[]): Promise<number> {
 
   console.log(
     pinning.pinned
-      ? `pinning: proxy under test on CPU ${pinning.plan?.proxy}, simulators + load generator on CPU ${pinning.plan?.rest}`
+      ? `pinning: proxy under test on CPU ${pinning.plan?.proxy}, backends + load generator on CPU ${pinning.plan?.rest} (gateway-workers-2: not pinned)`
       : `pinning: none (${pinning.reason})`,
   );
   try {
@@ -99,7 +103,7 @@ export async function runOverhead(argv: string[]): Promise<number> {
     const all: TargetResult[] = [];
     for (let round = 1; round <= opts.rounds; round++) {
       for (const phase of phases) {
-        const body = requestBody(phase, opts.tokens);
+        const body = requestBody(phase, maxTokens(opts));
         // Every other round runs the targets backwards (A B C, C B A, …), so that a machine getting
         // slower or faster over the run does not always favour the same targets.
         const order = round % 2 === 0 ? [...phase.endpoints].reverse() : phase.endpoints;
@@ -147,6 +151,10 @@ export async function runOverhead(argv: string[]): Promise<number> {
     const results = reduceRounds(all);
     const comparisons = compare(results, all);
     console.log(`\n${formatResults(results)}\n\n${formatComparisons(comparisons)}`);
+    const goals = evaluateGoals(goalSpecs(opts.backend === 'minimal' ? opts.chunks : opts.tokens), results, all);
+    const noise = machineNoise(all);
+    console.log(`\n${formatGoals(goals)}\n${formatNoise(noise)}`);
+    for (const s of topology.skipped) console.log(`(not measured: ${s.target}: ${s.reason})`);
     const file = writeRecord(RESULTS_DIR, {
       startedAt,
       options: opts,
@@ -162,9 +170,11 @@ export async function runOverhead(argv: string[]): Promise<number> {
         ...Object.fromEntries(phases.map((p) => [p.name, { url: p.simulator.url, args: p.simulatorArgs }])),
         ...(topology.shadowSimulator ? { 'shadow-slow': topology.shadowSimulator } : {}),
       },
-      requestBodies: Object.fromEntries(phases.map((p) => [p.name, JSON.parse(requestBody(p, opts.tokens)) as unknown])),
+      requestBodies: Object.fromEntries(phases.map((p) => [p.name, JSON.parse(requestBody(p, maxTokens(opts))) as unknown])),
       results,
       comparisons,
+      goals,
+      noise,
       allRounds: all,
     });
     console.log(`\nwrote ${file}`);

@@ -2,12 +2,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { pinned } from './cpu.ts';
+import { descendants, pinned } from './cpu.ts';
 
 export interface ServerProcess {
   name: string;
   pid: number;
   url: string;
+  /** Its CPU is that of the process and its descendants (a primary and its workers). */
+  tree?: boolean;
 }
 
 export interface StartSpec {
@@ -19,6 +21,8 @@ export interface StartSpec {
   /** taskset CPU list, or null for unpinned. */
   cpus: string | null;
   env?: Record<string, string>;
+  /** The process starts children of its own (workers): count their CPU, and end those left when it has exited. */
+  tree?: boolean;
   /** Working directory, when not the group's (the exported tree of `--baseline`). */
   cwd?: string;
   /**
@@ -38,6 +42,7 @@ const STDERR_KEEP = 4_000;
 /** Owns every child: `stopAll` ends them all (SIGTERM, then SIGKILL), `killAllNow` is for exit handlers. */
 export class ProcessGroup {
   private readonly children = new Map<string, ChildProcess>();
+  private readonly trees = new Set<ChildProcess>();
 
   constructor(private readonly cwd: string) {}
 
@@ -47,6 +52,7 @@ export class ProcessGroup {
     const child = spawn(cmd, args, { cwd: spec.cwd ?? this.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', stdout, 'pipe'] });
     if (child.pid === undefined) throw new Error(`${spec.name}: could not start ${cmd}`);
     this.children.set(spec.name, child);
+    if (spec.tree) this.trees.add(child);
 
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
@@ -68,11 +74,13 @@ export class ProcessGroup {
           ? lineFromStdout(child, spec.ready.match).then(() => (spec.ready as { url: string }).url)
           : pollReady(spec.ready.port, spec.ready.readyPath);
     const url = await Promise.race([ready, died, timeout]);
-    return { name: spec.name, pid: child.pid, url };
+    return { name: spec.name, pid: child.pid, url, ...(spec.tree ? { tree: true } : {}) };
   }
 
   /** SIGTERM to every child, SIGKILL to those still there after `graceMs`. */
   async stopAll(graceMs = 3_000): Promise<void> {
+    // the workers of a primary, known while it lives: ended after it, if it left any
+    const orphans = [...this.trees].flatMap((c) => (c.pid === undefined ? [] : descendants(c.pid)));
     const waits = [...this.children.values()].map(
       (child) =>
         new Promise<void>((resolve) => {
@@ -86,15 +94,32 @@ export class ProcessGroup {
         }),
     );
     await Promise.all(waits);
+    if (orphans.length) await new Promise((r) => setTimeout(r, Math.min(graceMs, 1_000)));
+    killPids(orphans);
     this.children.clear();
+    this.trees.clear();
   }
 
   /** Synchronous last resort (process 'exit' handler). */
   killAllNow(): void {
+    const orphans = [...this.trees].flatMap((c) => (c.pid === undefined || c.exitCode !== null || c.signalCode !== null ? [] : descendants(c.pid)));
     for (const child of this.children.values()) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
+    killPids(orphans);
     this.children.clear();
+    this.trees.clear();
+  }
+}
+
+/** SIGKILL to each pid still there (a worker its primary did not end). */
+function killPids(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 

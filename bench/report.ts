@@ -50,10 +50,26 @@ const PAIRS: Array<[TargetName, TargetName]> = [
   // what a shadow model costs the caller (latency) and the gateway (CPU): a slow one, one refusing connections
   ['gateway-shadow-slow', 'gateway'],
   ['gateway-shadow-failing', 'gateway'],
+  // issue 14: the references and the gateway as configured by default, against the floor
+  ['hono-app', 'bare-proxy'],
+  ['gateway-logs', 'bare-proxy'],
+  ['gateway-auth-limits', 'bare-proxy'],
+  ['gateway-auth-limits', 'gateway-logs'],
+  ['gateway-bun', 'bare-proxy'],
+  ['gateway-bun', 'gateway-logs'],
+  ['gateway-workers-2', 'gateway'],
 ];
 
 /** Proxy CPU plus its helper's (redis-server), per request; only compared where a side has a helper. */
 const withSidecar = (r: TargetResult) => (r.cpu.proxy ? r.cpu.proxy.usPerRequest + (r.cpu.sidecar?.usPerRequest ?? 0) : undefined);
+
+const STREAM_METRICS: Record<string, (r: TargetResult) => number | undefined> = {
+  'TTFB p50 ms': (r) => r.ttfb.p50,
+  'TTFB p99 ms': (r) => r.ttfb.p99,
+  'full p50 ms': (r) => r.latency.p50,
+  'full p99 ms': (r) => r.latency.p99,
+  'proxy CPU µs/stream': (r) => r.cpu.proxy?.usPerRequest,
+};
 
 const METRICS: Record<PhaseName, Record<string, (r: TargetResult) => number | undefined>> = {
   'non-stream': {
@@ -62,13 +78,8 @@ const METRICS: Record<PhaseName, Record<string, (r: TargetResult) => number | un
     'p99 ms': (r) => r.latency.p99,
     'proxy CPU µs/req': (r) => r.cpu.proxy?.usPerRequest,
   },
-  stream: {
-    'TTFB p50 ms': (r) => r.ttfb.p50,
-    'TTFB p99 ms': (r) => r.ttfb.p99,
-    'full p50 ms': (r) => r.latency.p50,
-    'full p99 ms': (r) => r.latency.p99,
-    'proxy CPU µs/stream': (r) => r.cpu.proxy?.usPerRequest,
-  },
+  stream: STREAM_METRICS,
+  'stream-c1': STREAM_METRICS,
 };
 
 function pairedRatio(all: TargetResult[], phase: PhaseName, a: TargetName, b: TargetName, get: (r: TargetResult) => number | undefined): PairedRatio | undefined {
@@ -127,7 +138,6 @@ const spread = (r: Reduced, digits: number) =>
 
 export function formatResults(results: Reduced[]): string {
   const nonStream = results.filter((r) => r.phase === 'non-stream');
-  const stream = results.filter((r) => r.phase === 'stream');
   const parts: string[] = [];
   if (nonStream.length) {
     parts.push(
@@ -142,10 +152,12 @@ export function formatResults(results: Reduced[]): string {
       ),
     );
   }
-  if (stream.length) {
+  for (const phase of ['stream', 'stream-c1'] as const) {
+    const stream = results.filter((r) => r.phase === phase);
+    if (!stream.length) continue;
     parts.push(
       '',
-      `Stream (concurrency ${stream[0]?.concurrency}):`,
+      `${phase === 'stream' ? 'Stream' : 'Stream, one at a time'} (concurrency ${stream[0]?.concurrency}):`,
       table(
         ['target', 'streams/s', 'TTFB p50', 'rounds', 'TTFB p99', 'full p50', 'full p99', 'errors', 'proxy CPU%', 'proxy µs/stream', 'redis µs/stream', 'other CPU%'],
         stream.map((r) => [

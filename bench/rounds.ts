@@ -19,7 +19,7 @@ export interface Reduced extends TargetResult {
 
 /** Non-stream: requests/s (higher is better). Stream: TTFB p50 (lower is better). */
 function mainMetric(r: TargetResult): [string, number] {
-  return r.phase === 'stream' ? ['ttfb.p50', r.ttfb.p50] : ['requestsPerSec', r.requestsPerSec];
+  return r.phase !== 'non-stream' ? ['ttfb.p50', r.ttfb.p50] : ['requestsPerSec', r.requestsPerSec];
 }
 
 export function disturbed(r: TargetResult): boolean {

@@ -1,20 +1,24 @@
 /**
- * The processes under test: two simulators (fast for throughput, paced for streaming), one
- * bare proxy in front of each, and one gateway process per gateway variant (each with its
- * own config, routing a model to each simulator), plus a redis-server for the Redis-backed
- * rate limiter, a slow simulator for the shadow model of `gateway-shadow-slow`, and the gateway
- * of another git revision (`gateway-baseline`, from `--baseline`). Every target of a phase sees
- * the same simulator and the same request.
+ * The processes under test: two backends (bench/minimal-backend.ts, or simulators with
+ * `--backend sim`: one answering at once for throughput, one paced for streaming), a bare proxy
+ * and the 15-line Hono app in front of each, and one gateway per gateway variant (each with its
+ * own config, routing a model to each backend; on Node, on Bun, or as `serve --workers 2`), plus
+ * a redis-server for the Redis-backed rate limiter, a slow simulator for the shadow model of
+ * `gateway-shadow-slow`, and the gateway of another git revision (`gateway-baseline`, from
+ * `--baseline`). Every target of a phase sees the same backend and the same request.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import type { BenchOptions, PhaseName, TargetName } from './args.ts';
-import { GATEWAY_CLI } from './baseline.ts';
 import type { CpuPlan } from './cpu.ts';
+import { gatewayConfigText, gatewayVariants, REDIS_TARGETS, SHADOW_MODEL, SHADOW_TARGETS, SLOW_SHADOW, variantModels, type GatewayModel } from './gateways.ts';
 import { freePort, type ProcessGroup, type ServerProcess } from './processes.ts';
+import { bunMissing, redisMissing, simArgs, startBackend, startGateway, startRedis, startReferenceProxy, workersMissing } from './servers.ts';
+
+export { gatewayConfigText, gatewayVariants, REDIS_TARGETS, SHADOW_MODEL, SHADOW_TARGETS, SLOW_SHADOW, variantModels, writeGatewayConfig } from './gateways.ts';
+export type { GatewayModel, GatewayVariant, ShadowBackends, ShadowModel } from './gateways.ts';
+export { redisMissing, redisScriptCalls, shadowOutcomes, startGateway, startRedis } from './servers.ts';
 
 export interface Endpoint {
   target: TargetName;
@@ -36,8 +40,9 @@ export interface Phase {
   model: string;
   stream: boolean;
   concurrency: number;
+  /** The backend every target of the phase forwards to (the minimal backend or a simulator). */
   simulator: ServerProcess;
-  /** Simulator flags, for the record. */
+  /** The backend's command line, for the record. */
   simulatorArgs: string[];
   endpoints: Endpoint[];
 }
@@ -55,200 +60,13 @@ export interface Topology {
   shadowSimulator: { url: string; args: string[] } | null;
 }
 
-const CLI = GATEWAY_CLI;
 const CHAT = '/v1/chat/completions';
-/** The targets whose rate limiter talks to the benchmark's redis-server. */
-export const REDIS_TARGETS: readonly TargetName[] = ['gateway-limits-redis', 'gateway-limits-redis-exact'];
-
-/** The targets whose config copies every request to a shadow model. */
-export const SHADOW_TARGETS: readonly TargetName[] = ['gateway-shadow-slow', 'gateway-shadow-failing'];
-/** The shadow model's name (and the slow simulator's served model). */
-export const SHADOW_MODEL = 'bench-shadow';
-/** The slow shadow backend: a vLLM-like simulator far slower than the models it shadows. */
-export const SLOW_SHADOW = { ttftMs: 300, tokenDelayMs: 50 } as const;
-
-/** Per-key limits far above anything the benchmark can reach: checked and counted, never hit. */
-const NEVER_HIT = 'rpm: 1000000000, tpm: 1000000000000';
-
-export interface GatewayModel {
-  name: string;
-  url: string;
-  backend?: 'vllm' | 'llamacpp' | 'openai';
-  /** More fields of the model, one YAML line each (`shadow: {…}`, `retry: {…}`), indented by the writer. */
-  lines?: string[];
-}
-
-/** A shadow model every request of the benchmark's models is copied to. */
-export interface ShadowModel {
-  backend: 'vllm' | 'openai';
-  url: string;
-  lines?: string[];
-}
-
-export interface GatewayVariant {
-  target: TargetName;
-  logLevel: 'warn' | 'info';
-  /** Config sections besides `version` and `models`. */
-  extra: string[];
-  /** Whether clients must send the API key. */
-  key: boolean;
-  /** `bench` and `bench-stream` get `shadow: { model: bench-shadow, sample: 1 }`, and this is `bench-shadow`. */
-  shadow?: ShadowModel;
-  /** Runs the gateway of the `--baseline` revision's tree, not the working tree's. */
-  baseline?: boolean;
-}
-
-export interface ShadowBackends {
-  /** The slow simulator's URL (`gateway-shadow-slow`). */
-  slowUrl: string | null;
-  /** A loopback port nothing listens on (`gateway-shadow-failing`). */
-  deadPort: number | null;
-}
-
-/** Each gateway target: what differs from the default config (metrics on, no auth, no limits). */
-export function gatewayVariants(keySha256: string, redisUrl: string | null, prefix: string, shadows: ShadowBackends = { slowUrl: null, deadPort: null }): GatewayVariant[] {
-  const key = (limits: string) => ['auth:', '  keys:', `    - { name: bench, key_sha256: ${keySha256}${limits ? `, ${limits}` : ''} }`];
-  return [
-    { target: 'gateway', logLevel: 'warn', extra: [], key: false },
-    // the same config as `gateway`, served by another revision's code
-    { target: 'gateway-baseline', logLevel: 'warn', extra: [], key: false, baseline: true },
-    { target: 'gateway-shadow-slow', logLevel: 'warn', extra: [], key: false, shadow: { backend: 'vllm', url: shadows.slowUrl ?? 'http://127.0.0.1:9/' } },
-    {
-      target: 'gateway-shadow-failing',
-      logLevel: 'warn',
-      extra: [],
-      key: false,
-      // connections refused: one attempt per copy, no retries
-      shadow: { backend: 'openai', url: `http://127.0.0.1:${shadows.deadPort ?? 9}/v1`, lines: ['retry: { attempts: 1 }'] },
-    },
-    { target: 'gateway-logs', logLevel: 'info', extra: [], key: false },
-    { target: 'gateway-no-metrics', logLevel: 'warn', extra: ['metrics: { enabled: false }'], key: false },
-    { target: 'gateway-auth', logLevel: 'warn', extra: key(''), key: true },
-    { target: 'gateway-limits-memory', logLevel: 'warn', extra: [...key(NEVER_HIT), 'rate_limits: { store: memory }'], key: true },
-    {
-      target: 'gateway-limits-redis',
-      logLevel: 'warn',
-      extra: [...key(NEVER_HIT), `rate_limits: { store: redis, redis_url: "${redisUrl ?? ''}", prefix: "${prefix}" }`],
-      key: true,
-    },
-    {
-      target: 'gateway-limits-redis-exact',
-      logLevel: 'warn',
-      extra: [...key(NEVER_HIT), `rate_limits: { store: redis, redis_url: "${redisUrl ?? ''}", prefix: "${prefix}exact:", sync_interval: 0 }`],
-      key: true,
-    },
-  ];
-}
-
-function simArgs(model: string, ttftMs: number, tokenDelayMs: number): string[] {
-  return ['--flavor', 'vllm', '--port', '0', '--served-model-name', model, '--ttft-ms', String(ttftMs), '--token-delay-ms', String(tokenDelayMs)];
-}
-
-/** A gateway config with one model per entry (backend vllm unless said), plus `extra` top-level lines. */
-export function gatewayConfigText(models: GatewayModel[], extra: string[] = []): string {
-  const lines = ['version: 1', ...extra, 'models:'];
-  for (const m of models) {
-    lines.push(`  - name: ${JSON.stringify(m.name)}`, `    backend: ${m.backend ?? 'vllm'}`, `    backend_url: ${m.url}`);
-    for (const l of m.lines ?? []) lines.push(`    ${l}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
-/** Writes gatewayConfigText(models, extra) to `file`. */
-export function writeGatewayConfig(file: string, models: GatewayModel[], extra: string[] = []): string {
-  writeFileSync(file, gatewayConfigText(models, extra));
-  return file;
-}
-
-/** The models of a variant's config: the benchmark's models, plus the shadow model (and a `shadow:` on each) when it has one. */
-export function variantModels(variant: GatewayVariant, models: GatewayModel[]): GatewayModel[] {
-  const { shadow } = variant;
-  if (!shadow) return models;
-  return [
-    ...models.map((m) => ({ ...m, lines: [...(m.lines ?? []), `shadow: { model: ${SHADOW_MODEL}, sample: 1 }`] })),
-    { name: SHADOW_MODEL, url: shadow.url, backend: shadow.backend, ...(shadow.lines ? { lines: shadow.lines } : {}) },
-  ];
-}
-
-export async function startGateway(
-  group: ProcessGroup,
-  name: string,
-  config: string,
-  cpus: string | null,
-  logLevel: 'warn' | 'info',
-  profileDir: string | null,
-  /** Another tree to run the gateway from (the exported `--baseline` revision); its own directory is the working directory. */
-  tree: string | null = null,
-): Promise<ServerProcess> {
-  const port = await freePort();
-  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return group.start({
-    name,
-    nodeArgs: [...profile, '--import', 'tsx', tree ? join(tree, CLI) : CLI, 'serve', '--config', config, '--port', String(port)],
-    cpus,
-    ...(tree ? { cwd: tree } : {}),
-    env: { LOG_LEVEL: logLevel },
-    // warn: stdout shows only problems; info: one line per request, written to /dev/null.
-    ready: { kind: 'poll', port, readyPath: '/readyz', stdout: logLevel === 'info' ? 'ignore' : 'inherit' },
-  });
-}
-
-/** Null when redis-server can be started, else why not. */
-export function redisMissing(): string | null {
-  const out = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (out.error) return `redis-server not installed (${(out.error as NodeJS.ErrnoException).code ?? out.error.message})`;
-  return out.status === 0 ? null : `redis-server --version failed: ${out.stderr.trim()}`;
-}
-
-/** A throwaway redis-server on a free loopback port, no persistence. */
-export async function startRedis(group: ProcessGroup, cpus: string | null): Promise<ServerProcess> {
-  const port = await freePort();
-  return group.start({
-    name: 'redis-server',
-    command: 'redis-server',
-    nodeArgs: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    cpus,
-    ready: { kind: 'stdout-match', match: 'Ready to accept connections', url: `redis://127.0.0.1:${port}` },
-  });
-}
-
-/** How many EVAL / EVALSHA calls the server has run (the Redis store's commands); null if it cannot tell. */
-export async function redisScriptCalls(url: string): Promise<number | null> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined); // reported as null below
-  try {
-    await redis.connect();
-    const info = await redis.info('commandstats');
-    let calls = 0;
-    for (const m of info.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)) calls += Number(m[1]);
-    return calls;
-  } catch {
-    return null;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/**
- * What became of a gateway's shadow copies so far, by outcome (ok, error, timeout, skipped),
- * summed over its models, from `modeltainer_shadow_requests_total` on GET /metrics; null if it
- * cannot tell (metrics unreachable, or a gateway without that counter).
- */
-export async function shadowOutcomes(gatewayUrl: string): Promise<Record<string, number> | null> {
-  try {
-    const res = await fetch(`${gatewayUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
-    const text = await res.text();
-    if (!res.ok || !text.includes('modeltainer_shadow_requests_total')) return null;
-    const out: Record<string, number> = {};
-    for (const m of text.matchAll(/^modeltainer_shadow_requests_total\{([^}]*)\}\s+(\S+)/gm)) {
-      const outcome = /outcome="([^"]*)"/.exec(m[1] ?? '')?.[1] ?? 'unknown';
-      out[outcome] = (out[outcome] ?? 0) + Number(m[2]);
-    }
-    return out;
-  } catch {
-    return null;
-  }
-}
+/** Started only when asked for, and skipped (with the reason) when their runtime or feature is missing. */
+const OPTIONAL: Array<[TargetName[], () => string | null]> = [
+  [[...REDIS_TARGETS], redisMissing],
+  [['gateway-bun'], bunMissing],
+  [['gateway-workers-2'], workersMissing],
+];
 
 /**
  * Starts every server; the gateways' config files are written into `tempDir`. `baselineDir`:
@@ -260,27 +78,28 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
   const skipped: Topology['skipped'] = [];
   const want = new Set(opts.targets);
   if (want.has('gateway-baseline') && !baselineDir) throw new Error('gateway-baseline needs --baseline REV');
-  const redisTargets = REDIS_TARGETS.filter((t) => want.has(t));
-  const missing = redisTargets.length ? redisMissing() : null;
-  if (missing) {
-    for (const target of redisTargets) {
-      skipped.push({ target, reason: missing });
+  for (const [targets, missing] of OPTIONAL) {
+    const asked = targets.filter((t) => want.has(t));
+    const reason = asked.length ? missing() : null;
+    if (!reason) continue;
+    for (const target of asked) {
+      skipped.push({ target, reason });
       want.delete(target);
     }
   }
 
-  const fastArgs = simArgs('bench', 0, 0);
-  const pacedArgs = simArgs('bench-stream', opts.streamTtftMs, opts.streamTokenDelayMs);
-  const sim = (name: string, args: string[]) => group.start({ name, nodeArgs: ['--import', 'tsx', CLI, 'sim', ...args], cpus: rest, ready: { kind: 'stdout-url' } });
+  const backend = (name: string, model: string, ttftMs: number, tokenDelayMs: number) => startBackend(group, name, opts.backend, { model, chunks: opts.chunks, ttftMs, tokenDelayMs }, rest);
   const slowArgs = simArgs(SHADOW_MODEL, SLOW_SHADOW.ttftMs, SLOW_SHADOW.tokenDelayMs);
-  const [fast, paced, redis, slow, deadPort] = await Promise.all([
-    sim('sim-fast', fastArgs),
-    sim('sim-paced', pacedArgs),
+  const [fastBackend, pacedBackend, redis, slow, deadPort] = await Promise.all([
+    backend(`${opts.backend}-fast`, 'bench', 0, 0),
+    backend(`${opts.backend}-paced`, 'bench-stream', opts.streamTtftMs, opts.streamTokenDelayMs),
     REDIS_TARGETS.some((t) => want.has(t)) ? startRedis(group, rest) : null,
-    want.has('gateway-shadow-slow') ? sim('sim-shadow-slow', slowArgs) : null,
+    want.has('gateway-shadow-slow') ? group.start({ name: 'sim-shadow-slow', nodeArgs: ['--import', 'tsx', 'adapters/node/cli.ts', 'sim', ...slowArgs], cpus: rest, ready: { kind: 'stdout-url' } }) : null,
     // free a moment ago, and nothing of ours listens there: connections are refused
     want.has('gateway-shadow-failing') ? freePort() : null,
   ]);
+  const fast = fastBackend.server;
+  const paced = pacedBackend.server;
 
   const apiKey = `mt-bench-${randomBytes(16).toString('hex')}`;
   const keySha256 = createHash('sha256').update(apiKey).digest('hex');
@@ -290,13 +109,13 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
     { name: 'bench-stream', url: paced.url },
   ];
   const gatewayConfigs: Topology['gatewayConfigs'] = {};
-  const bare = (name: string, to: ServerProcess) =>
-    want.has('bare-proxy')
-      ? group.start({ name, nodeArgs: ['--import', 'tsx', 'bench/bare-proxy.ts', '--target', to.url], cpus: proxyCpus, ready: { kind: 'stdout-url' } })
-      : Promise.resolve(null);
-  const [bareFast, barePaced, ...gateways] = await Promise.all([
-    bare('bare-proxy-fast', fast),
-    bare('bare-proxy-paced', paced),
+  const reference = (kind: 'bare-proxy' | 'hono-app', to: ServerProcess, model: string, which: string) =>
+    want.has(kind) ? startReferenceProxy(group, `${kind}-${which}`, kind, to, model, proxyCpus) : Promise.resolve(null);
+  const [bareFast, barePaced, honoFast, honoPaced, ...gateways] = await Promise.all([
+    reference('bare-proxy', fast, 'bench', 'fast'),
+    reference('bare-proxy', paced, 'bench-stream', 'paced'),
+    reference('hono-app', fast, 'bench', 'fast'),
+    reference('hono-app', paced, 'bench-stream', 'paced'),
     ...variants.map((v) => {
       const text = gatewayConfigText(variantModels(v, models), v.extra);
       const config = join(tempDir, `${v.target}.yaml`);
@@ -304,7 +123,9 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
       gatewayConfigs[v.target] = text.replace(keySha256, '<sha256 of the bench key>');
       // absolute: gateway-baseline runs in another working directory
       const profile = opts.profileDir ? resolve(opts.profileDir, v.target) : null;
-      return startGateway(group, v.target, config, proxyCpus, v.logLevel, profile, v.baseline ? baselineDir : null);
+      // the workers share the machine's cores: pinning them to the proxy's core would defeat them
+      const cpus = v.workers ? null : proxyCpus;
+      return startGateway(group, v.target, config, cpus, v.logLevel, profile, v.baseline ? baselineDir : null, { ...(v.runtime ? { runtime: v.runtime } : {}), ...(v.workers ? { workers: v.workers } : {}) });
     }),
   ]);
   const gatewayOf = new Map(variants.map((v, i) => [v.target, { server: gateways[i] as ServerProcess, variant: v }]));
@@ -312,13 +133,14 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
   // a copy still running when the measurement ends takes this long at most (plus queueing)
   const shadowSettleMs = SLOW_SHADOW.ttftMs + SLOW_SHADOW.tokenDelayMs * opts.tokens + 500;
   if (deadPort !== null) {
-    const taken = [fast, paced, redis, slow, bareFast, barePaced, ...gateways].filter((p): p is ServerProcess => p !== null).find((p) => new URL(p.url).port === String(deadPort));
+    const taken = [fast, paced, redis, slow, bareFast, barePaced, honoFast, honoPaced, ...gateways].filter((p): p is ServerProcess => p !== null).find((p) => new URL(p.url).port === String(deadPort));
     if (taken) throw new Error(`the port meant to refuse connections (${deadPort}) went to ${taken.name}; run again`);
   }
-  const endpoints = (simulator: ServerProcess, bareProxy: ServerProcess | null): Endpoint[] =>
+  const endpoints = (backendServer: ServerProcess, bareProxy: ServerProcess | null, honoApp: ServerProcess | null): Endpoint[] =>
     [...want].flatMap((target): Endpoint[] => {
-      if (target === 'direct') return [{ target, url: simulator.url + CHAT, proxy: null }];
+      if (target === 'direct') return [{ target, url: backendServer.url + CHAT, proxy: null }];
       if (target === 'bare-proxy') return bareProxy ? [{ target, url: bareProxy.url + CHAT, proxy: bareProxy }] : [];
+      if (target === 'hono-app') return honoApp ? [{ target, url: honoApp.url + CHAT, proxy: honoApp }] : [];
       const gw = gatewayOf.get(target);
       if (!gw) return [];
       return [
@@ -333,9 +155,13 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
       ];
     });
 
+  const fastEndpoints = endpoints(fast, bareFast, honoFast);
+  const pacedEndpoints = endpoints(paced, barePaced, honoPaced);
   const phases: Phase[] = [
-    { name: 'non-stream', model: 'bench', stream: false, concurrency: opts.concurrency, simulator: fast, simulatorArgs: fastArgs, endpoints: endpoints(fast, bareFast) },
-    { name: 'stream', model: 'bench-stream', stream: true, concurrency: opts.streamConcurrency, simulator: paced, simulatorArgs: pacedArgs, endpoints: endpoints(paced, barePaced) },
+    { name: 'non-stream', model: 'bench', stream: false, concurrency: opts.concurrency, simulator: fast, simulatorArgs: fastBackend.args, endpoints: fastEndpoints },
+    { name: 'stream', model: 'bench-stream', stream: true, concurrency: opts.streamConcurrency, simulator: paced, simulatorArgs: pacedBackend.args, endpoints: pacedEndpoints },
+    // one stream at a time: the time to first token each proxy adds, with nothing queued
+    { name: 'stream-c1', model: 'bench-stream', stream: true, concurrency: 1, simulator: paced, simulatorArgs: pacedBackend.args, endpoints: pacedEndpoints },
   ];
   const shadowGateways: Topology['shadowGateways'] = {};
   for (const t of SHADOW_TARGETS) {

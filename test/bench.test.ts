@@ -124,7 +124,9 @@ describe('[node] overhead benchmark flags and configs (npm run bench:overhead)',
     expect(plain?.baseline).toBeNull();
     expect(plain?.targets).toEqual([...DEFAULT_TARGETS]);
     expect(plain?.targets).not.toContain(BASELINE_TARGET);
-    expect(plain?.targets).toEqual(expect.arrayContaining(['gateway-shadow-slow', 'gateway-shadow-failing']));
+    const every = parseBenchArgs(['--targets', 'all']);
+    expect(every?.targets).toEqual(expect.arrayContaining(['gateway-shadow-slow', 'gateway-shadow-failing', ...DEFAULT_TARGETS]));
+    expect(every?.targets).not.toContain(BASELINE_TARGET);
 
     const all = parseBenchArgs(['--baseline', 'HEAD~3']);
     expect(all?.baseline).toBe('HEAD~3');

@@ -1,0 +1,178 @@
+/**
+ * Issue 14's goals, measured in one run of `npm run bench:overhead`: each as a ratio (or a
+ * difference) against the bare Node proxy or another target measured in the same rounds, with
+ * the per-round range, the figure from when the issue was filed, the goal, and pass or miss;
+ * then how noisy the machine was. Pure: results in, text out.
+ */
+import type { PhaseName, TargetName } from './args.ts';
+import type { TargetResult } from './measure.ts';
+import { disturbed, DISTURBED_OTHER_PERCENT, DISTURBED_STEAL_PERCENT } from './rounds.ts';
+import { round } from './stats.ts';
+
+export interface GoalSpec {
+  what: string;
+  phase: PhaseName;
+  a: TargetName;
+  b: TargetName;
+  /** a / b, or a − b. */
+  op: 'ratio' | 'delta';
+  metric: 'req/s' | 'proxy µs/stream' | 'TTFB p50 ms';
+  /** `>=`: at least `value` (with an optional lower floor that still resolves the issue); `<=`: at most. Null: reported only. */
+  goal: { op: '>=' | '<='; value: number; floor?: number } | null;
+  /** What the issue measured when it was filed (streams' CPU: 1.2–2.7 ms against 0.6–0.9 ms, i.e. ×1.3–4.5). */
+  whenFiled: string;
+}
+
+export interface GoalResult extends GoalSpec {
+  /** Median of the per-round values (over the undisturbed rounds when any); null when a side is missing. */
+  value: number | null;
+  min: number | null;
+  max: number | null;
+  rounds: number;
+  /** The medians of both sides, e.g. "2,950 vs 9,800 req/s". */
+  detail: string;
+  status: 'pass' | 'floor' | 'miss' | 'report' | 'not measured';
+  /** The per-round range lies on both sides of the goal. */
+  uncertain: boolean;
+}
+
+export function goalSpecs(chunks: number): GoalSpec[] {
+  return [
+    { what: 'Node, default config: req/s', phase: 'non-stream', a: 'gateway-logs', b: 'bare-proxy', op: 'ratio', metric: 'req/s', goal: { op: '>=', value: 0.8, floor: 0.6 }, whenFiled: '×0.24–0.29' },
+    { what: 'Node, + API key and rate limits: req/s', phase: 'non-stream', a: 'gateway-auth-limits', b: 'bare-proxy', op: 'ratio', metric: 'req/s', goal: { op: '>=', value: 0.7 }, whenFiled: '-' },
+    { what: 'Bun, default config: req/s', phase: 'non-stream', a: 'gateway-bun', b: 'bare-proxy', op: 'ratio', metric: 'req/s', goal: { op: '>=', value: 1.1 }, whenFiled: '×0.79' },
+    { what: '15-line Hono app (reference): req/s', phase: 'non-stream', a: 'hono-app', b: 'bare-proxy', op: 'ratio', metric: 'req/s', goal: null, whenFiled: '×0.72–1.0' },
+    { what: `Streams: CPU per ${chunks}-chunk stream`, phase: 'stream', a: 'gateway-logs', b: 'bare-proxy', op: 'ratio', metric: 'proxy µs/stream', goal: { op: '<=', value: 1.5 }, whenFiled: '×1.3–4.5' },
+    { what: 'Streams: added TTFT at concurrency 1, p50 (ms)', phase: 'stream-c1', a: 'gateway-logs', b: 'bare-proxy', op: 'delta', metric: 'TTFB p50 ms', goal: { op: '<=', value: 0.3 }, whenFiled: '+0.7' },
+    { what: 'Multi-core: 2 workers / 1 process, req/s', phase: 'non-stream', a: 'gateway-workers-2', b: 'gateway', op: 'ratio', metric: 'req/s', goal: null, whenFiled: '-' },
+  ];
+}
+
+const GET: Record<GoalSpec['metric'], (r: TargetResult) => number | undefined> = {
+  'req/s': (r) => r.requestsPerSec,
+  'proxy µs/stream': (r) => r.cpu.proxy?.usPerRequest,
+  'TTFB p50 ms': (r) => r.ttfb.p50,
+};
+
+const finite = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n);
+
+function median(sorted: number[]): number {
+  const mid = sorted.length / 2;
+  return sorted.length % 2 ? (sorted[Math.floor(mid)] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The per-round values of a goal: a and b of the same round, over the rounds neither was disturbed in (all rounds when none is clean). */
+export function pairedValues(spec: GoalSpec, all: TargetResult[]): number[] {
+  const get = GET[spec.metric];
+  const pairs: Array<{ v: number; clean: boolean }> = [];
+  for (const ra of all.filter((r) => r.phase === spec.phase && r.target === spec.a)) {
+    const rb = all.find((r) => r.phase === spec.phase && r.target === spec.b && r.round === ra.round);
+    const va = get(ra);
+    const vb = rb ? get(rb) : undefined;
+    if (!rb || !finite(va) || !finite(vb) || (spec.op === 'ratio' && vb === 0)) continue;
+    pairs.push({ v: spec.op === 'ratio' ? va / vb : va - vb, clean: !disturbed(ra) && !disturbed(rb) });
+  }
+  const clean = pairs.filter((p) => p.clean);
+  return (clean.length ? clean : pairs).map((p) => p.v).sort((x, y) => x - y);
+}
+
+function meets(goal: NonNullable<GoalSpec['goal']>, v: number, bound = goal.value): boolean {
+  return goal.op === '>=' ? v >= bound : v <= bound;
+}
+
+/** `results`: the reduced result of each phase and target (for the detail); `all`: every round. */
+export function evaluateGoals(specs: GoalSpec[], results: TargetResult[], all: TargetResult[]): GoalResult[] {
+  return specs.map((spec) => {
+    const values = pairedValues(spec, all);
+    const ra = results.find((r) => r.phase === spec.phase && r.target === spec.a);
+    const rb = results.find((r) => r.phase === spec.phase && r.target === spec.b);
+    const [va, vb] = [ra && GET[spec.metric](ra), rb && GET[spec.metric](rb)];
+    const unit = spec.metric === 'TTFB p50 ms' ? ' ms' : spec.metric === 'req/s' ? ' req/s' : ' µs';
+    const fmt = (n: number | undefined) => (finite(n) ? (spec.metric === 'TTFB p50 ms' ? n.toFixed(2) : Math.round(n).toLocaleString('en-US')) : '-');
+    const detail = `${fmt(va)} vs ${fmt(vb)}${unit}`;
+    if (!values.length) return { ...spec, value: null, min: null, max: null, rounds: 0, detail, status: 'not measured', uncertain: false };
+    const value = round(median(values), 3);
+    const min = round(values[0] as number, 3);
+    const max = round(values[values.length - 1] as number, 3);
+    const g = spec.goal;
+    let status: GoalResult['status'] = 'report';
+    let uncertain = false;
+    if (g) {
+      status = meets(g, value) ? 'pass' : g.floor !== undefined && meets(g, value, g.floor) ? 'floor' : 'miss';
+      uncertain = meets(g, min) !== meets(g, max);
+    }
+    return { ...spec, value, min, max, rounds: values.length, detail, status, uncertain };
+  });
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function show(spec: GoalSpec, n: number | null): string {
+  if (n === null) return '-';
+  return spec.op === 'delta' ? `${n >= 0 ? '+' : ''}${n.toFixed(2)}` : `×${n.toFixed(2)}`;
+}
+
+function goalText(spec: GoalSpec): string {
+  const g = spec.goal;
+  if (!g) return 'reported';
+  const v = spec.op === 'delta' ? `${g.value} ms` : `×${g.value}`;
+  return `${g.op === '>=' ? '≥' : '≤'} ${v}${g.floor !== undefined ? ` (floor ×${g.floor})` : ''}`;
+}
+
+const STATUS: Record<GoalResult['status'], string> = { pass: 'PASS', floor: 'floor met, goal missed', miss: 'MISS', report: '-', 'not measured': 'not measured' };
+
+export function formatGoals(goals: GoalResult[]): string {
+  const rows = goals.map((g) => [
+    g.what,
+    g.op === 'ratio' ? `${g.a} / ${g.b}` : `${g.a} − ${g.b}`,
+    show(g, g.value),
+    g.rounds > 1 ? `${show(g, g.min)}…${show(g, g.max)} (${g.rounds})` : g.rounds === 1 ? '1 round' : '-',
+    g.detail,
+    g.whenFiled,
+    goalText(g),
+    `${STATUS[g.status]}${g.uncertain ? ' (range spans the goal)' : ''}`,
+  ]);
+  return ['Goals (issue 14), measured in this run; median of the per-round values, range over the rounds kept:', table(['what', 'targets', 'measured', 'range (rounds)', 'medians', 'when filed', 'goal', ''], rows)].join('\n');
+}
+
+export interface Noise {
+  measurements: number;
+  disturbed: number;
+  other: { min: number; median: number; max: number } | null;
+  steal: { min: number; median: number; max: number } | null;
+  /** The bare proxy's non-stream req/s across rounds: the same code, measured again. */
+  bareProxy: { min: number; max: number; rounds: number } | null;
+}
+
+export function machineNoise(all: TargetResult[]): Noise {
+  const spread = (xs: number[]) => {
+    const s = xs.filter(Number.isFinite).sort((x, y) => x - y);
+    return s.length ? { min: s[0] as number, median: round(median(s), 1), max: s[s.length - 1] as number } : null;
+  };
+  const bare = all.filter((r) => r.phase === 'non-stream' && r.target === 'bare-proxy').map((r) => r.requestsPerSec);
+  return {
+    measurements: all.length,
+    disturbed: all.filter(disturbed).length,
+    other: spread(all.map((r) => r.cpu.otherPercent ?? NaN)),
+    steal: spread(all.map((r) => r.cpu.stealPercent ?? NaN)),
+    bareProxy: bare.length ? { min: Math.min(...bare), max: Math.max(...bare), rounds: bare.length } : null,
+  };
+}
+
+export function formatNoise(n: Noise): string {
+  const pct = (s: Noise['other'], name: string) => (s ? `${name} ${s.min}–${s.max}% of a core (median ${s.median}%)` : `${name} unknown`);
+  const parts = [
+    `Machine noise: ${pct(n.other, 'other processes')}, ${pct(n.steal, 'hypervisor steal')} over ${n.measurements} measurements;`,
+    `${n.disturbed} disturbed (> ${DISTURBED_OTHER_PERCENT}% other or > ${DISTURBED_STEAL_PERCENT}% steal, left out of the medians where a target has clean rounds)`,
+  ];
+  if (n.bareProxy && n.bareProxy.rounds > 1) {
+    const mid = (n.bareProxy.min + n.bareProxy.max) / 2;
+    const pm = mid ? Math.round((100 * (n.bareProxy.max - n.bareProxy.min)) / 2 / mid) : 0;
+    parts.push(`; the bare proxy's req/s across ${n.bareProxy.rounds} rounds: ${Math.round(n.bareProxy.min).toLocaleString('en-US')}–${Math.round(n.bareProxy.max).toLocaleString('en-US')} (±${pm}%)`);
+  }
+  return parts.join(' ').replace(' ;', ';');
+}
