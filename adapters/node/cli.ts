@@ -1,5 +1,6 @@
 import { generateKey } from '../../src/index.ts';
 import { runGateway } from '../../src/serving/run-gateway.ts';
+import { VERSION } from '../../src/version.ts';
 import { loadConfigFile } from './load-config.ts';
 import { createNodeHost, DEFAULT_CONFIG } from './node-host.ts';
 import { runMain } from './run-main.ts';
@@ -12,12 +13,17 @@ Usage:
   modeltainer check-config FILE                              validate a config without serving
   modeltainer sim [llama-server flags] [--flavor vllm]       run the backend simulator
   modeltainer hash-key                                       print a new random API key and its key_sha256
+  modeltainer --version                                      print the version
 
 Environment: MODELTAINER_CONFIG (config file), PORT, HOST (default 127.0.0.1), LOG_LEVEL.
 The config file is reloaded when it changes, on SIGHUP and on POST /admin/reload;
 SIGTERM/SIGINT drain in-flight requests (server.drain_timeout) before exiting.`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === 'version') {
+    console.log(VERSION);
+    return 0;
+  }
   const [command = 'serve', ...rest] = argv[0]?.startsWith('-') ? ['serve', ...argv] : argv;
   switch (command) {
     case 'serve':

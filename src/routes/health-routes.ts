@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.ts';
 import type { InFlight } from '../request/in-flight.ts';
 import type { GatewayRuntime } from '../runtime/gateway-runtime.ts';
+import { VERSION } from '../version.ts';
 import { addRoute } from './add-route.ts';
 import { healthRoute, readyRoute } from './route-specs.ts';
 
@@ -12,12 +13,12 @@ export interface HealthDeps {
 }
 
 /**
- * Liveness (the process answers) and readiness, from the same state that routes
+ * Liveness (the process answers, with the gateway's version) and readiness, from the same state that routes
  * requests: 503 while draining, or when no model has a target taking traffic (the
  * gateway could serve nothing); models without one are listed either way.
  */
 export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthDeps): void {
-  addRoute(app, healthRoute, (c) => c.json({ status: 'ok' }));
+  addRoute(app, healthRoute, (c) => c.json({ status: 'ok', version: VERSION }));
   addRoute(app, readyRoute, (c) => {
     const snapshot = c.var.snapshot;
     if (deps.inFlight.draining) return c.json({ status: 'draining', models: snapshot.models.length, in_flight: deps.inFlight.count }, 503);

@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { createModelTainerClient } from '../../clients/typescript/client.ts';
+import { VERSION } from '../../src/version.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addApiSurfaceTests } from './api-surface.ts';
 import type { ConformanceEnv } from './environment.ts';
@@ -33,8 +34,10 @@ export function addConformanceTests(runtime: string, getEnv: () => ConformanceEn
       for await (const m of client.models.list()) ids.push(m.id);
       expect(ids).toEqual(expect.arrayContaining(['llama', 'llama-alias', 'vllm', 'vllm-embed', 'inproc']));
     });
-    it(`[${runtime}] answers /healthz and /readyz`, async () => {
-      expect((await fetch(`${env.gatewayURL}/healthz`)).status).toBe(200);
+    it(`[${runtime}] answers /healthz (with package.json's version) and /readyz`, async () => {
+      const health = await fetch(`${env.gatewayURL}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok', version: VERSION });
       expect(await (await fetch(`${env.gatewayURL}/readyz`)).json()).toMatchObject({ status: 'ready' });
     });
   });

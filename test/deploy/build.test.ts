@@ -98,11 +98,15 @@ describe('[node] the image, built and run without Docker', () => {
     expect(readdirSync(join(context, 'src'), { recursive: true }).some((f) => String(f).endsWith('.test.ts'))).toBe(false);
   });
 
-  it('[node] the build serves the demo model: a chat completion streams', async () => {
+  it('[node] the build serves the demo model: a chat completion streams; it reports package.json’s version', async () => {
     const s = await serve('node', ['dist/modeltainer.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--config', 'config/models.yaml'], context, { PATH: process.env.PATH! });
     const chat = await streamChat(s.url, 'demo');
     expect(chat.done).toBe(true);
     expect(chat.text.length).toBeGreaterThan(0);
+    // package.json's version, baked into the bundle
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await (await fetch(`${s.url}/healthz`)).json()).toEqual({ status: 'ok', version });
+    expect(spawnSync('node', ['dist/modeltainer.mjs', '--version'], { cwd: context, encoding: 'utf8' }).stdout).toBe(`${version}\n`);
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });
