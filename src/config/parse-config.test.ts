@@ -290,3 +290,44 @@ routes:
     ]);
   });
 });
+
+describe('parseConfig: response cache', () => {
+  const cached = (cache: string, top = '') => `version: 1
+${top}models:
+  - { name: a, backend: sim, cache: ${cache} }
+  - { name: s, split: [{ model: a, weight: 1 }] }
+`;
+
+  it('cache: true takes the defaults; sizes and durations parse; false turns it off', () => {
+    expect(parseConfig(cached('true')).models[0]?.cache).toEqual({
+      ttl: 3_600_000, max_entries: 10_000, max_bytes: 64 * 2 ** 20, max_entry_bytes: 4 * 2 ** 20, only_deterministic: true, per_key: true, replay: 'fast', coalesce_timeout: 30_000,
+    });
+    const cfg = parseConfig(cached('{ ttl: 5m, max_bytes: 1MiB, replay: paced, namespace: shared }', 'cache: { max_bytes: 2GB }\n'));
+    expect(cfg.models[0]?.cache).toMatchObject({ ttl: 300_000, max_bytes: 2 ** 20, replay: 'paced', namespace: 'shared' });
+    expect(cfg.cache).toEqual({ store: 'memory', prefix: 'modeltainer:cache:', max_bytes: 2e9 });
+    expect(parseConfig(cached('false')).models[0]?.cache).toBeUndefined();
+  });
+
+  it('names the field of a wrong setting, and a split model (its members cache)', () => {
+    expect(issuesOf(cached('{ ttl: 10ms, replay: slow }').replace('split: [', 'cache: true, split: [')).map((i) => [i.path, i.message])).toEqual([
+      ['models[0].cache.ttl', 'ttl must be at least 1s'],
+      ['models[0].cache.replay', 'Invalid option: expected one of "fast"|"paced" (got \'slow\')'],
+      ['models[1].cache', "a split model routes to other models; set 'cache' on those"],
+    ]);
+  });
+
+  it('a store the runtime lacks fails validation naming the field, as rate_limits.store does', () => {
+    const text = cached('true', 'cache: { store: redis, redis_url: "redis://r:6379" }\n');
+    expect(() => parseConfig(text)).not.toThrow();
+    for (const caps of [{ runtime: 'bun', limitStores: ['memory'] as const }, { runtime: 'Cloudflare Workers', limitStores: ['memory'] as const, cacheStores: ['memory', 'cache_api'] as const }]) {
+      try {
+        parseConfig(text, { capabilities: caps });
+        throw new Error('expected a ConfigError');
+      } catch (e) {
+        expect((e as ConfigError).issues).toMatchObject([{ path: 'cache.store', line: 2 }]);
+        expect((e as ConfigError).message).toContain(`cache store 'redis' is not available on ${caps.runtime}`);
+      }
+    }
+    expect(issuesOf(cached('true', 'cache: { store: redis }\n')).map((i) => i.path)).toEqual(['cache.redis_url']);
+  });
+});
