@@ -10,9 +10,9 @@
 # 6 MB source map) and config/ a few kB, so about 210 MB in all (about 75 MB compressed).
 # Checked without a Docker engine by test/deploy/build.test.ts (the final stage's files, CMD and
 # HEALTHCHECK, run read-only as PID 1 and uid 10001) and linted by test/deploy/compose.test.ts.
-ARG NODE_IMAGE=node:20-slim
-
-FROM ${NODE_IMAGE} AS build
+# The base image is named in each FROM (not through an ARG): Dependabot (.github/dependabot.yml)
+# updates FROM lines only.
+FROM node:20-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # --ignore-scripts: no dependency's install script runs; esbuild finds its binary in its optional
@@ -25,7 +25,7 @@ COPY src ./src
 COPY adapters/node ./adapters/node
 RUN npm run build
 
-FROM ${NODE_IMAGE}
+FROM node:20-slim
 # A fixed uid outside the host's usual range, so files it could write on a mounted volume are not
 # some host user's. It owns nothing in the image: the app files stay root's, read-only to it.
 RUN groupadd --gid 10001 modeltainer \
