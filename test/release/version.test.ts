@@ -13,7 +13,7 @@ import { startGatewayProcess, type GatewayProcess } from '../support/gateway-pro
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const version = readPackageVersion();
-const scripts = (JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 describe('[node] the version', () => {
   it('[node] package.json’s version is semver, and src/version.ts is exactly what the version hook writes for it', () => {
