@@ -69,7 +69,7 @@ export function createTestGateway(yaml: string, upstream: UpstreamFetch): TestGa
   const clock = { t: 0, now: () => performance.now() - start + clock.t, wall: () => Date.now() + clock.t };
   const config = createConfigStore(parseConfig(yaml));
   const gateway = createGateway({ config, upstream, clock, logger: { log: () => undefined } });
-  const post = (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  const post = async (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     gateway.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { gateway, config, clock, post };
 }
