@@ -879,7 +879,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The process answers */
+            /** @description The process answers, with its version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -888,6 +888,11 @@ export interface operations {
                     "application/json": {
                         /** @example ok */
                         status: string;
+                        /**
+                         * @description the gateway's version (package.json's)
+                         * @example 0.1.0
+                         */
+                        version: string;
                     } & {
                         [key: string]: unknown;
                     };

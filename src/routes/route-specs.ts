@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { chatCompletionRequest, completionRequest, embeddingRequest } from '../schemas/openai-requests.ts';
 import { chatCompletion, completion, embeddingList, errorResponse, modelList, sseStream } from '../schemas/openai-responses.ts';
+import { VERSION } from '../version.ts';
 
 // Each route is declared once here; registration, body validation and the
 // OpenAPI document are all derived from these objects.
@@ -80,7 +81,12 @@ export const healthRoute = createRoute({
   operationId: 'health',
   tags: ['Operations'],
   summary: 'Liveness',
-  responses: { 200: { description: 'The process answers', content: { 'application/json': { schema: status('ok') } } } },
+  responses: {
+    200: {
+      description: 'The process answers, with its version',
+      content: { 'application/json': { schema: status('ok').extend({ version: z.string().openapi({ example: VERSION, description: "the gateway's version (package.json's)" }) }) } },
+    },
+  },
 });
 
 export const readyRoute = createRoute({

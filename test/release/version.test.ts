@@ -22,8 +22,8 @@ describe('[node] the version', () => {
     expect(VERSION).toBe(version);
   });
 
-  it('[node] `npm version` rewrites src/version.ts and the OpenAPI document and stages both for its commit', () => {
-    expect(scripts.version).toBe('tsx scripts/release/sync-version.ts && npm run openapi && git add src/version.ts docs/openapi.json');
+  it('[node] `npm version` rewrites src/version.ts, the OpenAPI document and the client’s types, and stages them for its commit', () => {
+    expect(scripts.version).toBe('tsx scripts/release/sync-version.ts && npm run openapi && git add src/version.ts docs/openapi.json clients/typescript/openapi.d.ts');
   });
 
   it('[node] the hook writes the new version, but only once CHANGELOG.md has its notes', () => {
