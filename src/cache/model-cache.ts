@@ -40,8 +40,8 @@ export class ModelCache {
     return this;
   }
 
-  /** The store key of a request. */
-  key(input: Omit<KeyInput, 'namespace' | 'version'>): Promise<string> {
+  /** The store key of a request: SHA-256 of what changes its answer. */
+  key(input: Omit<KeyInput, 'namespace' | 'version'>): string {
     return hashKey(keyMaterial({ ...input, namespace: this.namespace, version: this.versionText }));
   }
 

@@ -33,7 +33,7 @@ export async function openCache(req: CacheRequest): Promise<Response | CacheMiss
     return null;
   }
   const anthropic = req.endpoint === 'messages' || req.endpoint === 'count_tokens' ? [req.headers.get('anthropic-version'), req.headers.get('anthropic-beta')] : undefined;
-  const key = await cache.key({ endpoint: req.endpoint, stream: req.stream, caller: settings.per_key ? req.principal.name : null, body, anthropic });
+  const key = cache.key({ endpoint: req.endpoint, stream: req.stream, caller: settings.per_key ? req.principal.name : null, body, anthropic });
   const entry = await cache.lookup(key);
   if (entry && (entry.kind === 'stream') === req.stream) {
     cache.hits++;

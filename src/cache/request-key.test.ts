@@ -3,7 +3,7 @@ import { hashKey, isDeterministic, keyMaterial, type KeyInput } from './request-
 import { stableJson } from './stable-json.ts';
 
 const base: KeyInput = { namespace: 'm', version: 'v1', endpoint: 'chat', stream: false, caller: 'alice', body: { model: 'm', messages: [{ role: 'user', content: 'hi' }], temperature: 0 } };
-const key = (over: Partial<KeyInput> & { body?: Record<string, unknown> } = {}) => hashKey(keyMaterial({ ...base, ...over }));
+const key = async (over: Partial<KeyInput> & { body?: Record<string, unknown> } = {}) => hashKey(keyMaterial({ ...base, ...over }));
 
 describe('[node] cache keys', () => {
   it('field order, the excluded fields and nulls do not change the key', async () => {
@@ -43,5 +43,14 @@ describe('[node] cache keys', () => {
   it('stable JSON sorts keys at every depth and keeps array order', () => {
     expect(stableJson({ b: [{ z: 1, a: 2 }, 3], a: undefined, c: null })).toBe('{"b":[{"a":2,"z":1},3],"c":null}');
     expect(stableJson([undefined, 'x'])).toBe('[null,"x"]');
+  });
+});
+
+describe('[node] the synchronous SHA-256 of cache keys', () => {
+  it('equals Web Crypto’s digest at every padding boundary and for non-ASCII text', async () => {
+    for (const text of ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(63), 'a'.repeat(64), 'a'.repeat(1000), 'naïve ✓ 😀'.repeat(40)]) {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+      expect(hashKey(text)).toBe(Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''));
+    }
   });
 });

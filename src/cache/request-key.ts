@@ -1,6 +1,8 @@
 import type { EndpointName } from '../proxy/endpoints.ts';
 import { stableJson } from './stable-json.ts';
 
+export { sha256Hex as hashKey } from './sha256.ts';
+
 /** Fields that never change the answer: who asks, how the answer is delivered, ids. */
 const EXCLUDED = new Set(['model', 'stream', 'stream_options', 'user', 'metadata', 'request_id', 'safety_identifier', 'prompt_cache_key', 'service_tier', 'store']);
 /** APIs that sample nothing: the same request always gets the same answer. */
@@ -43,12 +45,4 @@ export function keyMaterial(input: KeyInput): string {
     if (!EXCLUDED.has(k) && v !== null && v !== undefined) body[k] = v;
   }
   return stableJson({ v: 1, ns: input.namespace, version: input.version, api: input.endpoint, stream: input.stream, caller: input.caller, anthropic: input.anthropic ?? null, body });
-}
-
-/** SHA-256 of the key material, hex. */
-export async function hashKey(material: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(material)));
-  let hex = '';
-  for (const b of digest) hex += b.toString(16).padStart(2, '0');
-  return hex;
 }
