@@ -2,9 +2,14 @@
  * Issue 14's goals, measured in one run of `npm run bench:overhead`: each as a ratio (or a
  * difference) against the bare Node proxy or another target measured in the same rounds, with
  * the per-round range, the figure from when the issue was filed, the goal, and pass or miss;
- * then how noisy the machine was. Pure: results in, text out.
+ * then how noisy the machine was. Pure: results in, text out. Run alone, it prints them again
+ * from the JSON record of an earlier run:
+ *
+ *   npx tsx bench/goals.ts bench/results/overhead-<timestamp>.json
  */
-import type { PhaseName, TargetName } from './args.ts';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { BenchOptions, PhaseName, TargetName } from './args.ts';
 import type { TargetResult } from './measure.ts';
 import { disturbed, DISTURBED_OTHER_PERCENT, DISTURBED_STEAL_PERCENT } from './rounds.ts';
 import { round } from './stats.ts';
@@ -34,6 +39,8 @@ export interface GoalResult extends GoalSpec {
   status: 'pass' | 'floor' | 'miss' | 'report' | 'not measured';
   /** The per-round range lies on both sides of the goal. */
   uncertain: boolean;
+  /** No round was clean for both targets: the values come from disturbed rounds. */
+  disturbedOnly: boolean;
 }
 
 export function goalSpecs(chunks: number): GoalSpec[] {
@@ -62,7 +69,7 @@ function median(sorted: number[]): number {
 }
 
 /** The per-round values of a goal: a and b of the same round, over the rounds neither was disturbed in (all rounds when none is clean). */
-export function pairedValues(spec: GoalSpec, all: TargetResult[]): number[] {
+export function pairedValues(spec: GoalSpec, all: TargetResult[]): { values: number[]; disturbedOnly: boolean } {
   const get = GET[spec.metric];
   const pairs: Array<{ v: number; clean: boolean }> = [];
   for (const ra of all.filter((r) => r.phase === spec.phase && r.target === spec.a)) {
@@ -73,7 +80,7 @@ export function pairedValues(spec: GoalSpec, all: TargetResult[]): number[] {
     pairs.push({ v: spec.op === 'ratio' ? va / vb : va - vb, clean: !disturbed(ra) && !disturbed(rb) });
   }
   const clean = pairs.filter((p) => p.clean);
-  return (clean.length ? clean : pairs).map((p) => p.v).sort((x, y) => x - y);
+  return { values: (clean.length ? clean : pairs).map((p) => p.v).sort((x, y) => x - y), disturbedOnly: pairs.length > 0 && clean.length === 0 };
 }
 
 function meets(goal: NonNullable<GoalSpec['goal']>, v: number, bound = goal.value): boolean {
@@ -83,14 +90,14 @@ function meets(goal: NonNullable<GoalSpec['goal']>, v: number, bound = goal.valu
 /** `results`: the reduced result of each phase and target (for the detail); `all`: every round. */
 export function evaluateGoals(specs: GoalSpec[], results: TargetResult[], all: TargetResult[]): GoalResult[] {
   return specs.map((spec) => {
-    const values = pairedValues(spec, all);
+    const { values, disturbedOnly } = pairedValues(spec, all);
     const ra = results.find((r) => r.phase === spec.phase && r.target === spec.a);
     const rb = results.find((r) => r.phase === spec.phase && r.target === spec.b);
     const [va, vb] = [ra && GET[spec.metric](ra), rb && GET[spec.metric](rb)];
     const unit = spec.metric === 'TTFB p50 ms' ? ' ms' : spec.metric === 'req/s' ? ' req/s' : ' µs';
     const fmt = (n: number | undefined) => (finite(n) ? (spec.metric === 'TTFB p50 ms' ? n.toFixed(2) : Math.round(n).toLocaleString('en-US')) : '-');
     const detail = `${fmt(va)} vs ${fmt(vb)}${unit}`;
-    if (!values.length) return { ...spec, value: null, min: null, max: null, rounds: 0, detail, status: 'not measured', uncertain: false };
+    if (!values.length) return { ...spec, value: null, min: null, max: null, rounds: 0, detail, status: 'not measured', uncertain: false, disturbedOnly };
     const value = round(median(values), 3);
     const min = round(values[0] as number, 3);
     const max = round(values[values.length - 1] as number, 3);
@@ -101,7 +108,7 @@ export function evaluateGoals(specs: GoalSpec[], results: TargetResult[], all: T
       status = meets(g, value) ? 'pass' : g.floor !== undefined && meets(g, value, g.floor) ? 'floor' : 'miss';
       uncertain = meets(g, min) !== meets(g, max);
     }
-    return { ...spec, value, min, max, rounds: values.length, detail, status, uncertain };
+    return { ...spec, value, min, max, rounds: values.length, detail, status, uncertain, disturbedOnly };
   });
 }
 
@@ -134,7 +141,7 @@ export function formatGoals(goals: GoalResult[]): string {
     g.detail,
     g.whenFiled,
     goalText(g),
-    `${STATUS[g.status]}${g.uncertain ? ' (range spans the goal)' : ''}`,
+    [STATUS[g.status], g.uncertain ? '(range spans the goal)' : '', g.disturbedOnly ? '(disturbed rounds only)' : ''].filter(Boolean).join(' '),
   ]);
   return ['Goals (issue 14), measured in this run; median of the per-round values, range over the rounds kept:', table(['what', 'targets', 'measured', 'range (rounds)', 'medians', 'when filed', 'goal', ''], rows)].join('\n');
 }
@@ -165,14 +172,22 @@ export function machineNoise(all: TargetResult[]): Noise {
 
 export function formatNoise(n: Noise): string {
   const pct = (s: Noise['other'], name: string) => (s ? `${name} ${s.min}–${s.max}% of a core (median ${s.median}%)` : `${name} unknown`);
-  const parts = [
-    `Machine noise: ${pct(n.other, 'other processes')}, ${pct(n.steal, 'hypervisor steal')} over ${n.measurements} measurements;`,
-    `${n.disturbed} disturbed (> ${DISTURBED_OTHER_PERCENT}% other or > ${DISTURBED_STEAL_PERCENT}% steal, left out of the medians where a target has clean rounds)`,
+  const lines = [
+    `Machine noise over ${n.measurements} measurements: ${pct(n.other, 'other processes')}; ${pct(n.steal, 'hypervisor steal')}`,
+    `  ${n.disturbed} disturbed (> ${DISTURBED_OTHER_PERCENT}% other or > ${DISTURBED_STEAL_PERCENT}% steal; left out of the medians where a target has clean rounds)`,
   ];
   if (n.bareProxy && n.bareProxy.rounds > 1) {
     const mid = (n.bareProxy.min + n.bareProxy.max) / 2;
     const pm = mid ? Math.round((100 * (n.bareProxy.max - n.bareProxy.min)) / 2 / mid) : 0;
-    parts.push(`; the bare proxy's req/s across ${n.bareProxy.rounds} rounds: ${Math.round(n.bareProxy.min).toLocaleString('en-US')}–${Math.round(n.bareProxy.max).toLocaleString('en-US')} (±${pm}%)`);
+    lines.push(`  the bare proxy's non-stream req/s across ${n.bareProxy.rounds} rounds: ${Math.round(n.bareProxy.min).toLocaleString('en-US')}–${Math.round(n.bareProxy.max).toLocaleString('en-US')} (±${pm}%)`);
   }
-  return parts.join(' ').replace(' ;', ';');
+  return lines.join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const file of process.argv.slice(2)) {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { options: Partial<BenchOptions>; results: TargetResult[]; allRounds: TargetResult[] };
+    const chunks = record.options.backend === 'sim' ? (record.options.tokens ?? 16) : (record.options.chunks ?? 64);
+    console.log(`${file}:\n${formatGoals(evaluateGoals(goalSpecs(chunks), record.results, record.allRounds))}\n${formatNoise(machineNoise(record.allRounds))}\n`);
+  }
 }
