@@ -11,6 +11,7 @@ import { corsFromConfig } from './middleware/cors.ts';
 import { addGatewayHeaders } from './middleware/gateway-headers.ts';
 import { resolveRequestId } from './middleware/request-id.ts';
 import type { GatewayMetrics } from './observability/gateway-metrics.ts';
+import { endpoints } from './proxy/endpoints.ts';
 import { createRequestLog, emitRequestLog, finishRequestLog, overheadMs } from './observability/request-log.ts';
 import type { EventBus, LifecycleEvent } from './lifecycle/events.ts';
 import type { LifecycleManager } from './lifecycle/lifecycle-manager.ts';
@@ -56,6 +57,9 @@ export interface AppParts {
 /** Where callers present a key: the model-routed APIs, also under a path prefix (/upstream checks its own). */
 const AUTHENTICATED = ['/v1/*', '/tokenize', '/detokenize', '/:prefix/v1/*', '/:prefix/tokenize', '/:prefix/detokenize'];
 
+/** The model-routed paths (without a prefix): the access log and modeltainer_* metrics cover them. */
+const MODEL_ROUTES: ReadonlySet<string> = new Set(Object.values(endpoints).map((e) => e.path));
+
 /** Answered while draining, so probes and scrapes still see the gateway go. */
 const WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -66,7 +70,9 @@ export function buildApp(p: AppParts): GatewayHono {
 
   if (p.httpMetrics) {
     const mw = p.httpMetrics.middleware;
-    app.use('*', (c, next) => (p.config.current().metrics.enabled ? mw(c, next) : next()));
+    // the model routes are measured by model in the gateway's own metrics; a second histogram
+    // on every proxied request cost ~5% of its CPU
+    app.use('*', (c, next) => (!MODEL_ROUTES.has(c.req.path) && p.config.current().metrics.enabled ? mw(c, next) : next()));
   }
   app.use('*', async (c, next) => {
     const requestId = resolveRequestId(c.req.header('x-request-id'));

@@ -33,6 +33,8 @@ export type LogRecord = Record<string, unknown> & { msg: string };
 /** One JSON object per line. Never given keys, Authorization headers or prompt text. */
 export interface Logger {
   log(level: LogLevel, record: LogRecord): void;
+  /** Whether records of this level are written; absent: all are. Lets callers skip building a record that would be dropped. */
+  enabled?(level: LogLevel): boolean;
 }
 
 export interface Clock {

@@ -34,13 +34,15 @@ export function createRegistry(): Registry {
   const families: Family[] = [];
   const collectors: (() => void)[] = [];
   const scalar = (name: string, help: string, type: 'counter' | 'gauge', labelNames: readonly string[]) => {
-    const values = new Map<string, number>();
+    const values = new Map<string, { labels: Labels; v: number }>();
     families.push({
-      render: () => header(name, help, type) + [...values].map(([k, v]) => `${name}${k} ${fmt(v)}\n`).join(''),
+      render: () => header(name, help, type) + [...values.values()].map((s) => `${name}${labelText(labelNames, s.labels)} ${fmt(s.v)}\n`).join(''),
     });
     const bump = (labels: Labels, update: (old: number) => number) => {
-      const k = labelText(labelNames, labels);
-      values.set(k, update(values.get(k) ?? 0));
+      const k = seriesKey(labelNames, labels);
+      const s = values.get(k);
+      if (s) s.v = update(s.v);
+      else values.set(k, { labels: { ...labels }, v: update(0) });
     };
     return Object.assign(bump, { clear: () => values.clear() });
   };
@@ -54,6 +56,7 @@ export function createRegistry(): Registry {
       return { set: (labels, value) => bump(labels, () => value), add: (labels, by) => bump(labels, (v) => v + by), reset: bump.clear };
     },
     histogram(name, help, labelNames, buckets) {
+      // counts per bucket, not cumulative: an observation bumps one slot; render sums them
       const series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
       families.push({
         render: () =>
@@ -61,7 +64,11 @@ export function createRegistry(): Registry {
           [...series.values()]
             .map((s) => {
               let out = '';
-              buckets.forEach((b, i) => (out += `${name}_bucket${labelText([...labelNames, 'le'], { ...s.labels, le: fmt(b) })} ${s.counts[i]}\n`));
+              let cumulative = 0;
+              buckets.forEach((b, i) => {
+                cumulative += s.counts[i] as number;
+                out += `${name}_bucket${labelText([...labelNames, 'le'], { ...s.labels, le: fmt(b) })} ${cumulative}\n`;
+              });
               out += `${name}_bucket${labelText([...labelNames, 'le'], { ...s.labels, le: '+Inf' })} ${s.count}\n`;
               const k = labelText(labelNames, s.labels);
               return `${out}${name}_sum${k} ${fmt(s.sum)}\n${name}_count${k} ${s.count}\n`;
@@ -70,10 +77,12 @@ export function createRegistry(): Registry {
       });
       return {
         observe(labels, value) {
-          const k = labelText(labelNames, labels);
+          const k = seriesKey(labelNames, labels);
           let s = series.get(k);
           if (!s) series.set(k, (s = { labels: { ...labels }, counts: buckets.map(() => 0), sum: 0, count: 0 }));
-          for (let i = 0; i < buckets.length; i++) if (value <= (buckets[i] as number)) (s.counts[i] as number)++;
+          let i = 0;
+          while (i < buckets.length && value > (buckets[i] as number)) i++;
+          if (i < buckets.length) (s.counts[i] as number)++;
           s.sum += value;
           s.count++;
         },
@@ -89,6 +98,13 @@ export function createRegistry(): Registry {
 
 function header(name: string, help: string, type: string): string {
   return `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} ${type}\n`;
+}
+
+/** A series' map key: its label values in label order (escaped only when rendered, not per observation). */
+function seriesKey(names: readonly string[], labels: Labels): string {
+  let k = '';
+  for (let i = 0; i < names.length; i++) k += (i ? '\u0000' : '') + (labels[names[i] as string] ?? '');
+  return k;
 }
 
 function labelText(names: readonly string[], labels: Labels): string {

@@ -67,6 +67,7 @@ export function finishRequestLog(log: RequestLog, durationMs: number): void {
 
 export function emitRequestLog(logger: Logger, log: RequestLog, wallMs: number): void {
   const level = (log.status ?? 500) >= 500 && log.status !== 499 ? 'error' : 'info';
+  if (logger.enabled?.(level) === false) return;
   logger.log(level, { time: new Date(wallMs).toISOString(), msg: 'request', ...log });
 }
 
