@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { BenchOptions, PhaseName, TargetName } from './args.ts';
 import type { TargetResult } from './measure.ts';
-import { disturbed, DISTURBED_OTHER_PERCENT, DISTURBED_STEAL_PERCENT } from './rounds.ts';
-import { round } from './stats.ts';
+import { table } from './report.ts';
+import { disturbed, DISTURBED_OTHER_PERCENT, DISTURBED_STEAL_PERCENT, pairedValues } from './rounds.ts';
+import { median, round } from './stats.ts';
 
 export interface GoalSpec {
   what: string;
@@ -63,26 +64,6 @@ const GET: Record<GoalSpec['metric'], (r: TargetResult) => number | undefined> =
 
 const finite = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n);
 
-function median(sorted: number[]): number {
-  const mid = sorted.length / 2;
-  return sorted.length % 2 ? (sorted[Math.floor(mid)] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-/** The per-round values of a goal: a and b of the same round, over the rounds neither was disturbed in (all rounds when none is clean). */
-export function pairedValues(spec: GoalSpec, all: TargetResult[]): { values: number[]; disturbedOnly: boolean } {
-  const get = GET[spec.metric];
-  const pairs: Array<{ v: number; clean: boolean }> = [];
-  for (const ra of all.filter((r) => r.phase === spec.phase && r.target === spec.a)) {
-    const rb = all.find((r) => r.phase === spec.phase && r.target === spec.b && r.round === ra.round);
-    const va = get(ra);
-    const vb = rb ? get(rb) : undefined;
-    if (!rb || !finite(va) || !finite(vb) || (spec.op === 'ratio' && vb === 0)) continue;
-    pairs.push({ v: spec.op === 'ratio' ? va / vb : va - vb, clean: !disturbed(ra) && !disturbed(rb) });
-  }
-  const clean = pairs.filter((p) => p.clean);
-  return { values: (clean.length ? clean : pairs).map((p) => p.v).sort((x, y) => x - y), disturbedOnly: pairs.length > 0 && clean.length === 0 };
-}
-
 function meets(goal: NonNullable<GoalSpec['goal']>, v: number, bound = goal.value): boolean {
   return goal.op === '>=' ? v >= bound : v <= bound;
 }
@@ -90,7 +71,7 @@ function meets(goal: NonNullable<GoalSpec['goal']>, v: number, bound = goal.valu
 /** `results`: the reduced result of each phase and target (for the detail); `all`: every round. */
 export function evaluateGoals(specs: GoalSpec[], results: TargetResult[], all: TargetResult[]): GoalResult[] {
   return specs.map((spec) => {
-    const { values, disturbedOnly } = pairedValues(spec, all);
+    const { values, disturbedOnly } = pairedValues(all, spec.phase, spec.a, spec.b, GET[spec.metric], spec.op);
     const ra = results.find((r) => r.phase === spec.phase && r.target === spec.a);
     const rb = results.find((r) => r.phase === spec.phase && r.target === spec.b);
     const [va, vb] = [ra && GET[spec.metric](ra), rb && GET[spec.metric](rb)];
@@ -110,12 +91,6 @@ export function evaluateGoals(specs: GoalSpec[], results: TargetResult[], all: T
     }
     return { ...spec, value, min, max, rounds: values.length, detail, status, uncertain, disturbedOnly };
   });
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 function show(spec: GoalSpec, n: number | null): string {
@@ -143,7 +118,7 @@ export function formatGoals(goals: GoalResult[]): string {
     goalText(g),
     [STATUS[g.status], g.uncertain ? '(range spans the goal)' : '', g.disturbedOnly ? '(disturbed rounds only)' : ''].filter(Boolean).join(' '),
   ]);
-  return ['Goals (issue 14), measured in this run; median of the per-round values, range over the rounds kept:', table(['what', 'targets', 'measured', 'range (rounds)', 'medians', 'when filed', 'goal', ''], rows)].join('\n');
+  return ['Goals (issue 14), measured in this run; median of the per-round values, range over the rounds kept:', table(['what', 'targets', 'measured', 'range (rounds)', 'medians', 'when filed', 'goal', ''], rows, true)].join('\n');
 }
 
 export interface Noise {

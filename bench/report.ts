@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { PhaseName, TargetName } from './args.ts';
 import { fileStamp } from './environment.ts';
 import type { TargetResult } from './measure.ts';
-import { disturbed, type Reduced } from './rounds.ts';
-import { round } from './stats.ts';
+import { pairedValues, type Reduced } from './rounds.ts';
+import { median, round } from './stats.ts';
 
 export interface Comparison {
   phase: PhaseName;
@@ -83,20 +83,9 @@ const METRICS: Record<PhaseName, Record<string, (r: TargetResult) => number | un
 };
 
 function pairedRatio(all: TargetResult[], phase: PhaseName, a: TargetName, b: TargetName, get: (r: TargetResult) => number | undefined): PairedRatio | undefined {
-  const pairs: Array<{ ratio: number; clean: boolean }> = [];
-  for (const ra of all.filter((r) => r.phase === phase && r.target === a && r.round !== undefined)) {
-    const rb = all.find((r) => r.phase === phase && r.target === b && r.round === ra.round);
-    const va = get(ra);
-    const vb = rb ? get(rb) : undefined;
-    if (!rb || va === undefined || vb === undefined || !Number.isFinite(va) || !Number.isFinite(vb) || vb === 0) continue;
-    pairs.push({ ratio: va / vb, clean: !disturbed(ra) && !disturbed(rb) });
-  }
-  const clean = pairs.filter((p) => p.clean);
-  const kept = (clean.length ? clean : pairs).map((p) => p.ratio).sort((x, y) => x - y);
-  if (kept.length < 2) return undefined;
-  const mid = kept.length / 2;
-  const median = kept.length % 2 ? (kept[Math.floor(mid)] as number) : ((kept[mid - 1] as number) + (kept[mid] as number)) / 2;
-  return { median: round(median, 3), min: round(kept[0] as number, 3), max: round(kept[kept.length - 1] as number, 3), rounds: kept.length };
+  const { values } = pairedValues(all, phase, a, b, get);
+  if (values.length < 2) return undefined;
+  return { median: round(median(values), 3), min: round(values[0] as number, 3), max: round(values[values.length - 1] as number, 3), rounds: values.length };
 }
 
 /** `results`: one reduced result per phase and target; `all`: every round, for the paired ratios. */
@@ -122,9 +111,10 @@ export function compare(results: TargetResult[], all: TargetResult[] = []): Comp
   return out;
 }
 
-function table(header: string[], rows: string[][]): string {
+/** A plain-text table: the first column left-aligned, the others right-aligned (or all left with `left`). */
+export function table(header: string[], rows: string[][], left = false): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || left ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

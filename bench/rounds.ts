@@ -2,6 +2,7 @@
  * Several rounds of the same target reduced to one: the median round by the phase's main
  * metric, among the rounds the machine left alone when there are any.
  */
+import type { PhaseName, TargetName } from './args.ts';
 import type { TargetResult } from './measure.ts';
 
 /** A round is disturbed when the hypervisor stole, or other processes used, more than this (% of one core). */
@@ -46,4 +47,28 @@ export function reduceRounds(all: TargetResult[]): Reduced[] {
       rounds: { count: rounds.length, disturbed: rounds.length - kept.length, metric: mainMetric(median)[0], min: Math.min(...values), max: Math.max(...values), values },
     };
   });
+}
+
+/**
+ * a / b (or a − b) within each round where both have a finite value, ascending, over the rounds
+ * in which neither was disturbed (all such rounds when none is clean: then `disturbedOnly`).
+ */
+export function pairedValues(
+  all: TargetResult[],
+  phase: PhaseName,
+  a: TargetName,
+  b: TargetName,
+  get: (r: TargetResult) => number | undefined,
+  op: 'ratio' | 'delta' = 'ratio',
+): { values: number[]; disturbedOnly: boolean } {
+  const pairs: Array<{ v: number; clean: boolean }> = [];
+  for (const ra of all.filter((r) => r.phase === phase && r.target === a && r.round !== undefined)) {
+    const rb = all.find((r) => r.phase === phase && r.target === b && r.round === ra.round);
+    const va = get(ra);
+    const vb = rb ? get(rb) : undefined;
+    if (!rb || va === undefined || vb === undefined || !Number.isFinite(va) || !Number.isFinite(vb) || (op === 'ratio' && vb === 0)) continue;
+    pairs.push({ v: op === 'ratio' ? va / vb : va - vb, clean: !disturbed(ra) && !disturbed(rb) });
+  }
+  const clean = pairs.filter((p) => p.clean);
+  return { values: (clean.length ? clean : pairs).map((p) => p.v).sort((x, y) => x - y), disturbedOnly: pairs.length > 0 && clean.length === 0 };
 }
