@@ -35,7 +35,7 @@ const QUIET_PERCENT = 20;
 /** Everything the run may take, with slack; past it the run is abandoned. */
 function hardLimitMs(opts: BenchOptions): number {
   const perTarget = opts.warmupMs + opts.durationMs + PAUSE_BETWEEN_MS + opts.quietWaitMs + 10_000; // + request timeout for the tail
-  const settle = SLOW_SHADOW.ttftMs + SLOW_SHADOW.tokenDelayMs * opts.tokens + 500; // after gateway-shadow-slow
+  const settle = SLOW_SHADOW.ttftMs + SLOW_SHADOW.tokenDelayMs * maxTokens(opts) + 500; // after gateway-shadow-slow
   return 60_000 + (opts.baseline ? 60_000 : 0) + opts.rounds * opts.phases.length * settle + opts.rounds * opts.phases.length * opts.targets.length * perTarget * 1.5;
 }
 
@@ -151,7 +151,7 @@ export async function runOverhead(argv: string[]): Promise<number> {
     const results = reduceRounds(all);
     const comparisons = compare(results, all);
     console.log(`\n${formatResults(results)}\n\n${formatComparisons(comparisons)}`);
-    const goals = evaluateGoals(goalSpecs(opts.backend === 'minimal' ? opts.chunks : opts.tokens), results, all);
+    const goals = evaluateGoals(goalSpecs(maxTokens(opts)), results, all);
     const noise = machineNoise(all);
     console.log(`\n${formatGoals(goals)}\n${formatNoise(noise)}`);
     for (const s of topology.skipped) console.log(`(not measured: ${s.target}: ${s.reason})`);

@@ -10,11 +10,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BenchOptions, PhaseName, TargetName } from './args.ts';
+import { maxTokens, type BenchOptions, type PhaseName, type TargetName } from './args.ts';
 import type { CpuPlan } from './cpu.ts';
 import { gatewayConfigText, gatewayVariants, REDIS_TARGETS, SHADOW_MODEL, SHADOW_TARGETS, SLOW_SHADOW, variantModels, type GatewayModel } from './gateways.ts';
 import { freePort, type ProcessGroup, type ServerProcess } from './processes.ts';
-import { bunMissing, redisMissing, simArgs, startBackend, startGateway, startRedis, startReferenceProxy, workersMissing } from './servers.ts';
+import { bunMissing, redisMissing, startBackend, startGateway, startRedis, startReferenceProxy, workersMissing } from './servers.ts';
 
 export { gatewayConfigText, gatewayVariants, REDIS_TARGETS, SHADOW_MODEL, SHADOW_TARGETS, SLOW_SHADOW, variantModels, writeGatewayConfig } from './gateways.ts';
 export type { GatewayModel, GatewayVariant, ShadowBackends, ShadowModel } from './gateways.ts';
@@ -89,17 +89,18 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
   }
 
   const backend = (name: string, model: string, ttftMs: number, tokenDelayMs: number) => startBackend(group, name, opts.backend, { model, chunks: opts.chunks, ttftMs, tokenDelayMs }, rest);
-  const slowArgs = simArgs(SHADOW_MODEL, SLOW_SHADOW.ttftMs, SLOW_SHADOW.tokenDelayMs);
-  const [fastBackend, pacedBackend, redis, slow, deadPort] = await Promise.all([
+  const [fastBackend, pacedBackend, redis, slowBackend, deadPort] = await Promise.all([
     backend(`${opts.backend}-fast`, 'bench', 0, 0),
     backend(`${opts.backend}-paced`, 'bench-stream', opts.streamTtftMs, opts.streamTokenDelayMs),
     REDIS_TARGETS.some((t) => want.has(t)) ? startRedis(group, rest) : null,
-    want.has('gateway-shadow-slow') ? group.start({ name: 'sim-shadow-slow', nodeArgs: ['--import', 'tsx', 'adapters/node/cli.ts', 'sim', ...slowArgs], cpus: rest, ready: { kind: 'stdout-url' } }) : null,
+    // always the simulator: it paces JSON answers too
+    want.has('gateway-shadow-slow') ? startBackend(group, 'sim-shadow-slow', 'sim', { model: SHADOW_MODEL, chunks: maxTokens(opts), ...SLOW_SHADOW }, rest) : null,
     // free a moment ago, and nothing of ours listens there: connections are refused
     want.has('gateway-shadow-failing') ? freePort() : null,
   ]);
   const fast = fastBackend.server;
   const paced = pacedBackend.server;
+  const slow = slowBackend?.server ?? null;
 
   const apiKey = `mt-bench-${randomBytes(16).toString('hex')}`;
   const keySha256 = createHash('sha256').update(apiKey).digest('hex');
@@ -131,7 +132,7 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
   const gatewayOf = new Map(variants.map((v, i) => [v.target, { server: gateways[i] as ServerProcess, variant: v }]));
 
   // a copy still running when the measurement ends takes this long at most (plus queueing)
-  const shadowSettleMs = SLOW_SHADOW.ttftMs + SLOW_SHADOW.tokenDelayMs * opts.tokens + 500;
+  const shadowSettleMs = SLOW_SHADOW.ttftMs + SLOW_SHADOW.tokenDelayMs * maxTokens(opts) + 500;
   if (deadPort !== null) {
     const taken = [fast, paced, redis, slow, bareFast, barePaced, honoFast, honoPaced, ...gateways].filter((p): p is ServerProcess => p !== null).find((p) => new URL(p.url).port === String(deadPort));
     if (taken) throw new Error(`the port meant to refuse connections (${deadPort}) went to ${taken.name}; run again`);
@@ -174,7 +175,7 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
     gatewayConfigs,
     redis,
     shadowGateways,
-    shadowSimulator: slow ? { url: slow.url, args: slowArgs } : null,
+    shadowSimulator: slowBackend ? { url: slowBackend.server.url, args: slowBackend.args } : null,
   };
 }
 

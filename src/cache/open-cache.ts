@@ -73,11 +73,16 @@ function skipsCache(header: string | null): boolean {
  * ended with its API's final event. Identical requests waiting on its flight get it too.
  */
 export class CacheMiss {
+  /** Resolves once the answer is stored or dropped: on Workers the isolate is asked to wait for it (waitUntil). */
+  readonly done: Promise<void>;
+  private finish!: () => void;
+
   constructor(
     private readonly req: CacheRequest,
     private readonly key: string,
     private readonly flight: Flight | null,
   ) {
+    this.done = new Promise((resolve) => (this.finish = resolve));
     // whatever happens before an answer (an error, the client gone), waiters go themselves
     if (flight) req.scope.onEnd(() => flight.settle(null));
   }
@@ -86,7 +91,7 @@ export class CacheMiss {
     return pending.then(
       (fwd) => this.accept(fwd),
       (err: unknown) => {
-        this.flight?.settle(null);
+        this.drop();
         throw err;
       },
     );
@@ -96,7 +101,7 @@ export class CacheMiss {
     const { req, flight } = this;
     // an error is never stored; nor is a fallback's answer under this model's key
     if (fwd.status < 200 || fwd.status >= 300 || fwd.model.name !== req.model.name) {
-      flight?.settle(null);
+      this.drop();
       return fwd;
     }
     const base = { status: fwd.status, contentType: fwd.headers['content-type'] ?? 'application/json', model: fwd.model.name };
@@ -104,13 +109,13 @@ export class CacheMiss {
       const entry: CacheEntry = { ...base, kind: 'body', body: fwd.body, usage: usageOf(req.log), storedAt: req.clock.wall() };
       flight?.settle({ entry });
       if (utf8Length(fwd.body) <= req.cache.settings.max_entry_bytes && bodyIsComplete(fwd.body)) void this.save(entry);
-      else flight?.land();
+      else this.drop();
       return fwd;
     }
     const recording = new Recording(fwd.body, () => req.clock.now(), (rec) => {
       const complete = rec.state === 'done' && req.log.error_code === undefined && rec.bytes <= req.cache.settings.max_entry_bytes && streamEndedCleanly(req.endpoint, tailText(rec.chunks));
       if (complete) void this.save({ ...base, kind: 'stream', chunks: rec.chunks, gaps: rec.gaps, usage: usageOf(req.log), storedAt: req.clock.wall() });
-      else flight?.land();
+      else this.drop();
     });
     flight?.settle({ recording });
     return { ...fwd, body: recording.read({ filter: usageFilterFor(req) }) };
@@ -118,7 +123,13 @@ export class CacheMiss {
 
   private async save(entry: CacheEntry): Promise<void> {
     await this.req.cache.save(this.key, entry);
+    this.drop();
+  }
+
+  /** Nothing (more) to store: identical requests look in the store from now on. */
+  private drop(): void {
     this.flight?.land();
+    this.finish();
   }
 }
 

@@ -152,6 +152,7 @@ function createProxyHandler(name: EndpointName, deps: ProxyRouteDeps, keepRunnin
     const ctx = translated && { model: request.model, requestId, now: Math.floor(deps.clock.wall() / 1000) };
     const answered = translated && ctx ? forwarded.then((fwd) => translateForwarded(translated.translation, fwd, ctx)) : forwarded;
     const pending = cache ? cache.record(answered) : answered;
+    if (cache) keepRunning(c, cache.done);
     const shadow = model.shadow;
     if (shadow && deps.random() < shadow.sample) {
       const target = snapshot.byName.get(shadow.model);
