@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseDuration as ms } from './args.ts';
 import { fileStamp, gitState, machine, RESULTS_DIR, ROOT } from './environment.ts';
 import { runLoad } from './load-generator.ts';
 import { ProcessGroup, type ServerProcess } from './processes.ts';
@@ -37,12 +38,6 @@ interface Row {
   latencyP50: number;
   latencyP99: number;
   ttfbP50: number;
-}
-
-function ms(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text);
-  if (!m) throw new Error(`not a duration: ${text}`);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
 function gatewayConfig(backend: string, redisUrl: string | null): string {
