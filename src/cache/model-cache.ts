@@ -32,9 +32,9 @@ export class ModelCache {
     readonly ctx: CacheContext,
   ) {}
 
-  update(entry: ModelEntry & { cache: ModelCacheConfig }): this {
-    this.settings = entry.cache;
-    this.namespace = entry.cache.namespace ?? entry.name;
+  update(entry: ModelEntry, settings: ModelCacheConfig): this {
+    this.settings = settings;
+    this.namespace = settings.namespace ?? entry.name;
     this.versionText = versionOf(entry);
     this.version = fnv1a(this.versionText);
     return this;
@@ -70,7 +70,7 @@ export class ModelCache {
 export function syncModelCache(current: ModelCache | null, entry: ModelEntry, ctx: CacheContext | undefined): ModelCache | null {
   const settings = entry.cache;
   if (!settings || !ctx) return null;
-  return (current ?? new ModelCache(entry.name, ctx)).update({ ...entry, cache: settings });
+  return (current ?? new ModelCache(entry.name, ctx)).update(entry, settings);
 }
 
 /** What the answers depend on besides the request: the upstream model and where it runs. */
