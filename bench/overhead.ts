@@ -12,8 +12,6 @@
  *   npm run bench:overhead -- --baseline HEAD~3 --targets gateway,gateway-baseline
  *   npm run bench -- --mode overhead ...      (the same, through bench/sweep.ts)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { maxTokens, parseBenchArgs, USAGE, type BenchOptions } from './args.ts';
@@ -22,7 +20,7 @@ import { planPinning } from './cpu.ts';
 import { gitState, machine, RESULTS_DIR, ROOT } from './environment.ts';
 import { evaluateGoals, formatGoals, formatNoise, goalSpecs, machineNoise } from './goals.ts';
 import { measure, type TargetResult } from './measure.ts';
-import { ProcessGroup } from './processes.ts';
+import { runGroup } from './processes.ts';
 import { compare, formatComparisons, formatResults, writeRecord } from './report.ts';
 import { waitForQuiet } from './quiet.ts';
 import { disturbed, DISTURBED_OTHER_PERCENT, DISTURBED_STEAL_PERCENT, reduceRounds } from './rounds.ts';
@@ -64,18 +62,7 @@ export async function runOverhead(argv: string[]): Promise<number> {
   }
   const startedAt = new Date().toISOString();
   const pinning = planPinning(opts.pin);
-  const group = new ProcessGroup(ROOT);
-  const tempDir = mkdtempSync(join(tmpdir(), 'modeltainer-bench-'));
-  process.on('exit', () => {
-    group.killAllNow();
-    rmSync(tempDir, { recursive: true, force: true });
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping the servers`);
-      void group.stopAll(1_000).finally(() => process.exit(130));
-    });
-  }
+  const { group, tempDir } = runGroup(ROOT, 'modeltainer-bench-');
   const limit = setTimeout(() => {
     console.error(`benchmark still running after ${hardLimitMs(opts)} ms: giving up`);
     group.killAllNow();

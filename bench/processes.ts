@@ -1,5 +1,8 @@
 /** Server processes of the benchmark: start them, wait until they serve, and always end them. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { descendants, pinned } from './cpu.ts';
@@ -184,4 +187,25 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A ProcessGroup for a benchmark run, and a temporary directory: the children are killed and the
+ * directory removed when this process exits; SIGINT / SIGTERM stop the children first (exit 130),
+ * after printing `stopping` (default: "stopping the servers").
+ */
+export function runGroup(cwd: string, tempPrefix: string, stopping = 'stopping the servers'): { group: ProcessGroup; tempDir: string } {
+  const group = new ProcessGroup(cwd);
+  const tempDir = mkdtempSync(join(tmpdir(), tempPrefix));
+  process.on('exit', () => {
+    group.killAllNow();
+    rmSync(tempDir, { recursive: true, force: true });
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: ${stopping}`);
+      void group.stopAll(1_000).finally(() => process.exit(130));
+    });
+  }
+  return { group, tempDir };
 }

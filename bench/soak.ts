@@ -12,8 +12,7 @@
  *   npm run bench:soak -- --requests 200000 --concurrency 32 --no-build
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,7 +22,7 @@ import { planPinning } from './cpu.ts';
 import { fileStamp, gitState, machine, RESULTS_DIR, ROOT } from './environment.ts';
 import { gatewayConfigText } from './gateways.ts';
 import { fetchHeap, rssMB, rssTrend, type HeapSample, type Trend } from './memory.ts';
-import { freePort, ProcessGroup } from './processes.ts';
+import { freePort, runGroup } from './processes.ts';
 import { startBackend } from './servers.ts';
 
 const BUNDLE = join(ROOT, 'dist', 'modeltainer.mjs');
@@ -186,18 +185,7 @@ export async function runSoak(argv: string[]): Promise<number> {
   const startedAt = new Date().toISOString();
   const build = ensureBuild(opts.build);
   const pinning = planPinning(opts.pin);
-  const group = new ProcessGroup(ROOT);
-  const tempDir = mkdtempSync(join(tmpdir(), 'modeltainer-soak-'));
-  process.on('exit', () => {
-    group.killAllNow();
-    rmSync(tempDir, { recursive: true, force: true });
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping the servers`);
-      void group.stopAll(1_000).finally(() => process.exit(130));
-    });
-  }
+  const { group, tempDir } = runGroup(ROOT, 'modeltainer-soak-');
   console.log(pinning.pinned ? `pinning: gateway on CPU ${pinning.plan?.proxy}, backend + load generator on CPU ${pinning.plan?.rest}` : `pinning: none (${pinning.reason})`);
   try {
     const backend = await startBackend(group, 'minimal-backend', 'minimal', { model: 'bench', chunks: 64, ttftMs: 0, tokenDelayMs: 0 }, pinning.plan?.rest ?? null);

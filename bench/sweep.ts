@@ -8,14 +8,12 @@
  *   npm run bench                                    # simulators + a gateway, started here
  *   npm run bench -- --mode overhead [flags]         # the gateway overhead benchmark (bench/overhead.ts)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fileStamp, gitState, machine, RESULTS_DIR, ROOT } from './environment.ts';
 import { runLoad, type LoadProgress } from './load-generator.ts';
 import { runOverhead } from './overhead.ts';
-import { ProcessGroup, type ServerProcess } from './processes.ts';
+import { runGroup, type ProcessGroup, type ServerProcess } from './processes.ts';
 import { progressLine } from './progress.ts';
 import { nth, parseSweepArgs, DEFAULT_SIM_MODELS, SWEEP_USAGE, type SweepOptions } from './sweep-args.ts';
 import { formatSweepTable, levelRow, writeSweepFiles, type LevelRow } from './sweep-report.ts';
@@ -136,18 +134,7 @@ export async function runSweep(argv: string[]): Promise<number> {
   }
   const startedAt = new Date();
   const outDir = opts.out ?? join(RESULTS_DIR, fileStamp(startedAt));
-  const group = new ProcessGroup(ROOT);
-  const tempDir = mkdtempSync(join(tmpdir(), 'modeltainer-sweep-'));
-  process.on('exit', () => {
-    group.killAllNow();
-    rmSync(tempDir, { recursive: true, force: true });
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping${opts.url ? '' : ' the servers'}; results so far are in ${outDir}`);
-      void group.stopAll(1_000).finally(() => process.exit(130));
-    });
-  }
+  const { group, tempDir } = runGroup(ROOT, 'modeltainer-sweep-', `stopping${opts.url ? '' : ' the servers'}; results so far are in ${outDir}`);
 
   try {
     let local: SelfStarted | null = null;
