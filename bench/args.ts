@@ -97,7 +97,7 @@ export const USAGE = `npm run bench:overhead -- [flags]     (or: npm run bench -
                                                     (memory store)
                             gateway-bun:            the default config, served by Bun
                             gateway-workers-2:      gateway's config with serve --workers 2, not pinned
-                                                    (skipped while serve has no --workers)
+                                                    (skipped when serve says: unknown option '--workers')
                             gateway-no-metrics, gateway-auth, gateway-limits-memory, gateway-limits-redis,
                             gateway-limits-redis-exact: LOG_LEVEL=warn with one change each (the Redis
                                                     targets are skipped when redis-server is not installed)

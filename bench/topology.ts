@@ -14,7 +14,7 @@ import { maxTokens, type BenchOptions, type PhaseName, type TargetName } from '.
 import type { CpuPlan } from './cpu.ts';
 import { gatewayConfigText, gatewayVariants, REDIS_TARGETS, SHADOW_MODEL, SHADOW_TARGETS, SLOW_SHADOW, variantModels, type GatewayModel } from './gateways.ts';
 import { freePort, type ProcessGroup, type ServerProcess } from './processes.ts';
-import { bunMissing, redisMissing, startBackend, startGateway, startRedis, startReferenceProxy, workersMissing } from './servers.ts';
+import { bunMissing, redisMissing, startBackend, startGateway, startRedis, startReferenceProxy, workersUnsupported } from './servers.ts';
 
 export { gatewayConfigText, gatewayVariants, REDIS_TARGETS, SHADOW_MODEL, SHADOW_TARGETS, SLOW_SHADOW, variantModels, writeGatewayConfig } from './gateways.ts';
 export type { GatewayModel, GatewayVariant, ShadowBackends, ShadowModel } from './gateways.ts';
@@ -65,7 +65,6 @@ const CHAT = '/v1/chat/completions';
 const OPTIONAL: Array<[TargetName[], () => string | null]> = [
   [[...REDIS_TARGETS], redisMissing],
   [['gateway-bun'], bunMissing],
-  [['gateway-workers-2'], workersMissing],
 ];
 
 /**
@@ -126,10 +125,18 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
       const profile = opts.profileDir ? resolve(opts.profileDir, v.target) : null;
       // the workers share the machine's cores: pinning them to the proxy's core would defeat them
       const cpus = v.workers ? null : proxyCpus;
-      return startGateway(group, v.target, config, cpus, v.logLevel, profile, v.baseline ? baselineDir : null, { ...(v.runtime ? { runtime: v.runtime } : {}), ...(v.workers ? { workers: v.workers } : {}) });
+      const started = startGateway(group, v.target, config, cpus, v.logLevel, profile, v.baseline ? baselineDir : null, { ...(v.runtime ? { runtime: v.runtime } : {}), ...(v.workers ? { workers: v.workers } : {}) });
+      // a gateway without --workers yet: skipped, not failed
+      return started.catch((err: unknown) => {
+        const reason = v.workers ? workersUnsupported(err) : null;
+        if (!reason) throw err;
+        skipped.push({ target: v.target, reason });
+        want.delete(v.target);
+        return null;
+      });
     }),
   ]);
-  const gatewayOf = new Map(variants.map((v, i) => [v.target, { server: gateways[i] as ServerProcess, variant: v }]));
+  const gatewayOf = new Map(variants.flatMap((v, i) => (gateways[i] ? [[v.target, { server: gateways[i], variant: v }] as const] : [])));
 
   // a copy still running when the measurement ends takes this long at most (plus queueing)
   const shadowSettleMs = SLOW_SHADOW.ttftMs + SLOW_SHADOW.tokenDelayMs * maxTokens(opts) + 500;
