@@ -24,6 +24,8 @@ export interface StartSpec {
   /** taskset CPU list, or null for unpinned. */
   cpus: string | null;
   env?: Record<string, string>;
+  /** Variables of this process's environment not to pass on. */
+  unsetEnv?: string[];
   /** The process starts children of its own (workers): count their CPU, and end those left when it has exited. */
   tree?: boolean;
   /** Working directory, when not the group's (the exported tree of `--baseline`). */
@@ -52,7 +54,9 @@ export class ProcessGroup {
   async start(spec: StartSpec): Promise<ServerProcess> {
     const [cmd, args] = pinned(spec.cpus, spec.command ?? process.execPath, spec.nodeArgs);
     const stdout = spec.ready.kind === 'poll' ? spec.ready.stdout : 'pipe';
-    const child = spawn(cmd, args, { cwd: spec.cwd ?? this.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', stdout, 'pipe'] });
+    const env = { ...process.env, ...spec.env };
+    for (const name of spec.unsetEnv ?? []) delete env[name];
+    const child = spawn(cmd, args, { cwd: spec.cwd ?? this.cwd, env, stdio: ['ignore', stdout, 'pipe'] });
     if (child.pid === undefined) throw new Error(`${spec.name}: could not start ${cmd}`);
     this.children.set(spec.name, child);
     if (spec.tree) this.trees.add(child);

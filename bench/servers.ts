@@ -12,6 +12,8 @@ import { ROOT } from './environment.ts';
 import { freePort, type ProcessGroup, type ServerProcess } from './processes.ts';
 
 const CLI = GATEWAY_CLI;
+/** What makes a Node gateway start several workers unasked (`serve --workers` defaults): one process unless the target says. */
+export const WORKER_ENV = ['NODE_ENV', 'MODELTAINER_WORKERS'];
 const BUN = join(ROOT, 'node_modules', '.bin', 'bun');
 
 export interface GatewayHow {
@@ -48,7 +50,7 @@ export async function startGateway(
     name,
     nodeArgs: [...profile, '--import', 'tsx', tree ? join(tree, CLI) : CLI, 'serve', ...args, ...workers],
     cpus,
-    ...(how.workers ? { tree: true } : {}),
+    ...(how.workers ? { tree: true } : { unsetEnv: WORKER_ENV }),
     ...(tree ? { cwd: tree } : {}),
     env: { LOG_LEVEL: logLevel },
     // warn: stdout shows only problems; info: one line per request, written to /dev/null.

@@ -23,7 +23,7 @@ import { fileStamp, gitState, machine, RESULTS_DIR, ROOT } from './environment.t
 import { gatewayConfigText } from './gateways.ts';
 import { fetchHeap, rssMB, rssTrend, type HeapSample, type Trend } from './memory.ts';
 import { freePort, runGroup } from './processes.ts';
-import { startBackend } from './servers.ts';
+import { startBackend, WORKER_ENV } from './servers.ts';
 
 const BUNDLE = join(ROOT, 'dist', 'modeltainer.mjs');
 /** What the bundle is built from: newer files here make it stale. */
@@ -198,6 +198,8 @@ export async function runSoak(argv: string[]): Promise<number> {
       nodeArgs: [BUNDLE, 'serve', '--config', config, '--port', String(port)],
       cpus: pinning.plan?.proxy ?? null,
       env: { LOG_LEVEL: opts.logLevel },
+      // one process: NODE_ENV=production would start one worker per core, whose memory is not the primary's
+      unsetEnv: WORKER_ENV,
       ready: { kind: 'poll', port, readyPath: '/readyz', stdout: 'ignore' },
     });
     const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
