@@ -215,6 +215,7 @@ models:
   - { name: dead, backend: vllm, backend_url: "http://dead.test:8000", upstream_model: upstream-model, fallbacks: [sim-chat] }
   - { name: narrow, backend: sim, sim: { ttft: 100ms, token_delay: 1ms, max_tokens: 3 }, max_concurrent: 1, max_queue: 1 }
   - { name: launched, backend: llamacpp, launch: { llamacpp: { model_path: /models/x.gguf } } }
+  - { name: cached, backend: sim, sim: { ttft: 5ms, token_delay: 1ms, max_tokens: 3 }, cache: { only_deterministic: false, max_entries: 1 } }
 `;
   const config = parseConfig(configText);
   const httpMetrics = createHttpMetrics();
@@ -241,6 +242,9 @@ models:
   expect(await chat('dead', false)).toBe(200); // answered by its fallback
   // one runs, one waits in the queue, one finds the queue full
   expect((await Promise.all([chat('narrow', false), chat('narrow', false), chat('narrow', false)])).sort()).toEqual([200, 200, 429]);
+  // the response cache: a miss with an identical request waiting for it, a hit, then a stream that evicts the body (max_entries 1)
+  expect(await Promise.all([chat('cached', false), chat('cached', false), chat('cached', false)])).toEqual([200, 200, 200]);
+  expect(await chat('cached', true)).toBe(200);
   await gateway.reload('test');
   await gateway.runtime.probeAll();
   await new Promise((r) => setTimeout(r, 20)); // streams record their metrics when they end
