@@ -3,7 +3,9 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import type { ConfigStore } from './config/config-store.ts';
 import type { ConfigReloader } from './config/reloader.ts';
-import type { Clock, HttpMetrics, Logger } from './deps.ts';
+import type { Clock, ClusterPeers, HttpMetrics, Logger, UpstreamFetch } from './deps.ts';
+import { relayToOwner } from './cluster/relay-to-owner.ts';
+import { mergeWorkerMetrics } from './cluster/merge-worker-metrics.ts';
 import { errors } from './errors/errors.ts';
 import { GatewayError } from './errors/gateway-error.ts';
 import { errorFormatOf, toErrorResponse } from './errors/to-error-response.ts';
@@ -39,6 +41,11 @@ export type GatewayHono = OpenAPIHono<AppEnv>;
 /** What the app is wired from; createGateway builds these. */
 export interface AppParts {
   config: ConfigStore;
+  upstream: UpstreamFetch;
+  /** The other workers (`serve --workers N`). */
+  peers?: ClusterPeers;
+  /** This worker's metrics text. */
+  renderMetrics: () => Promise<string>;
   logger: Logger;
   clock: Clock;
   random: () => number;
@@ -89,13 +96,15 @@ export function buildApp(p: AppParts): GatewayHono {
     inFlight.enter();
     const recording = snapshot.metrics.enabled;
     scope.onEnd(() => {
+      inFlight.leave();
+      // handed to worker 1, which logs and counts it
+      if (log.relayed) return;
       finishRequestLog(log, clock.now() - started);
       const wall = clock.wall();
       emitRequestLog(p.logger, log, wall);
       // the status page's log and charts: model-routed requests, not probes and scrapes
       if (log.model !== undefined || log.path.startsWith('/v1/')) p.recent.record(log, wall);
       if (recording) metrics.requestEnded(log);
-      inFlight.leave();
     });
     try {
       await next();
@@ -105,13 +114,25 @@ export function buildApp(p: AppParts): GatewayHono {
       addGatewayHeaders(c.res, requestId, log.overhead_ms);
       log.status ??= c.res.status;
       if (!scope.holding) scope.end();
-      else if (recording && log.model) {
+      else if (recording && log.model && !log.relayed) {
         const model = log.model;
         metrics.streamStarted(model);
         scope.onEnd(() => metrics.streamEnded(model));
       }
     }
   });
+  const ownerUrl = p.peers?.ownerUrl;
+  if (ownerUrl) {
+    // launched models' state, and their servers' own endpoints, live in worker 1
+    const relay: MiddlewareHandler<AppEnv> = async (c) => {
+      const scope = c.get('scope');
+      c.get('log').relayed = true;
+      scope.hold();
+      const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.text();
+      return relayToOwner(c.req.raw, ownerUrl, p.upstream, body, () => scope.end(), p.peers?.worker ?? 0);
+    };
+    for (const path of ['/admin/models', '/admin/models/*', '/admin/events', '/upstream/*']) app.use(path, relay);
+  }
   app.use('*', corsFromConfig());
   const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('principal', await p.services(c.get('snapshot')).authenticator.authenticate(c.req.raw.headers));
@@ -137,15 +158,16 @@ export function buildApp(p: AppParts): GatewayHono {
 
   registerHealthRoutes(app, { inFlight, runtime: p.runtime, now: () => clock.now() });
   registerModelsRoute(app, Math.floor(clock.wall() / 1000));
-  registerProxyRoutes(app, { services: p.services, runtime: p.runtime, metrics, clock, random: p.random });
+  registerProxyRoutes(app, { services: p.services, runtime: p.runtime, metrics, clock, random: p.random, upstream: p.upstream, ownerUrl: ownerUrl ?? null, worker: p.peers?.worker ?? 1 });
   registerUpstreamRoute(app, { services: p.services, runtime: p.runtime, clock });
   registerAdminRoutes(app, { runtime: p.runtime, reloader: p.reloader, noReload: p.noReload, now: () => clock.now() });
-  registerAdminTargetsRoutes(app, { runtime: p.runtime, clock });
+  registerAdminTargetsRoutes(app, { runtime: p.runtime, clock, peers: p.peers });
   registerAdminModelsRoutes(app, { runtime: p.runtime, lifecycle: p.lifecycle, events: p.events, recent: p.recent, clock });
   registerAdminCacheRoutes(app, { runtime: p.runtime });
   registerOpenAPIRoutes(app);
   registerUiRoutes(app);
-  registerMetricsRoute(app, metrics, p.httpMetrics?.render);
+  const peers = p.peers;
+  registerMetricsRoute(app, peers ? async () => mergeWorkerMetrics(await peers.collectMetrics()) : p.renderMetrics);
 
   const routes = new Map(app.routes.filter((r) => r.method !== 'ALL').map((r) => [r.path, r.method]));
   app.notFound((c) => toErrorResponse(unmatchedRoute(routes, c.req.method, c.req.path), c.get('requestId'), errorFormatOf(c.req.path)));

@@ -147,3 +147,27 @@ export interface ContainerDriver {
   stop(container: string, timeoutSeconds: number): Promise<void>;
   inspect(container: string): Promise<ContainerState>;
 }
+
+/** What one worker tells the others (`serve --workers N`): each applies it to its own runtime. */
+export type PeerOp =
+  | { op: 'reload'; trigger: string }
+  | { op: 'register'; id: string; model: string; url: string; ttlMs: number }
+  | { op: 'unregister'; id: string };
+
+/**
+ * The other workers of a multi-process gateway (Node's `serve --workers N`). Each worker is a
+ * whole gateway with its own health, breakers, queues and caches; what must be one for all
+ * goes through here: launched models are owned by worker 1 (the others hand such requests to
+ * it), reloads and target registrations reach every worker, and a scrape sees every worker.
+ */
+export interface ClusterPeers {
+  /** This worker's number, from 1. */
+  readonly worker: number;
+  readonly workers: number;
+  /** Worker 1's private loopback URL, on the other workers; null on worker 1 (it owns launched models). */
+  readonly ownerUrl: string | null;
+  /** Sends `op` to every other worker; resolves once each has applied it (or did not answer in time). */
+  broadcast(op: PeerOp): Promise<void>;
+  /** Every worker's metrics text, this one's included, by worker number. */
+  collectMetrics(): Promise<{ worker: number; text: string }[]>;
+}

@@ -1,5 +1,5 @@
 import type { ConfigStore } from './config/config-store.ts';
-import type { AssetReader, Clock, ConfigSource, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from './deps.ts';
+import type { AssetReader, ClusterPeers, Clock, ConfigSource, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from './deps.ts';
 import type { CacheStore } from './cache/cache-store.ts';
 import type { CounterStore } from './limits/counter-store.ts';
 import type { GatewayMetrics } from './observability/gateway-metrics.ts';
@@ -32,4 +32,6 @@ export interface GatewayDeps {
   files?: FileReader;
   /** Swagger UI's files for /docs; without them the page loads them from the CDN. */
   docsAssets?: AssetReader;
+  /** The other workers, when this is one of several processes serving one port (Node's `serve --workers N`). */
+  peers?: ClusterPeers;
 }

@@ -1,7 +1,7 @@
 import { buildApp, type GatewayHono } from './app.ts';
 import { createMemoryCacheStore } from './cache/memory-store.ts';
 import { createConfigReloader, authOff, type ConfigReloader, type ReloadResult } from './config/reloader.ts';
-import type { Scheduler } from './deps.ts';
+import type { PeerOp, Scheduler } from './deps.ts';
 import type { GatewayDeps } from './gateway-deps.ts';
 import { createMemoryStore } from './limits/memory-store.ts';
 import { systemClock } from './observability/clock.ts';
@@ -31,6 +31,10 @@ export interface Gateway {
   drain(): Promise<void>;
   /** Stops background work and every model server the gateway started. */
   stop(): Promise<void>;
+  /** Applies what another worker did (a reload, a target registration). */
+  applyPeerOp(op: PeerOp): Promise<void>;
+  /** This worker's metrics text (GET /metrics gathers every worker's). */
+  renderMetrics(): Promise<string>;
 }
 
 const NO_SOURCE = 'This gateway was started without a config file to read again.';
@@ -73,7 +77,25 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
   if (authOff(deps.config.current())) {
     deps.logger.log('warn', { msg: 'AUTHENTICATION IS OFF (auth.mode none): anyone who can reach this gateway can use every model. Configure auth.keys or auth.jwt before exposing it.' });
   }
+  const peers = deps.peers;
+  // POST /admin/reload on one worker reloads them all (SIGHUP and the file watcher reach each)
+  const sharedReloader: ConfigReloader | null =
+    reloader && peers
+      ? {
+          status: () => reloader.status(),
+          reload: async (trigger) => {
+            const result = await reloader.reload(trigger);
+            // answered once every worker serves the same config
+            if (trigger === 'admin') await peers.broadcast({ op: 'reload', trigger });
+            return result;
+          },
+        }
+      : reloader;
+  const renderMetrics = async () => metrics.render() + (deps.httpMetrics ? await deps.httpMetrics.render() : '');
   const app = buildApp({
+    peers,
+    renderMetrics,
+    upstream: deps.upstream,
     config: deps.config,
     logger: deps.logger,
     clock,
@@ -82,7 +104,7 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
     httpMetrics: deps.httpMetrics,
     services,
     runtime,
-    reloader,
+    reloader: sharedReloader,
     noReload: deps.noReload ?? NO_SOURCE,
     inFlight,
     lifecycle,
@@ -101,9 +123,22 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
     start(s) {
       scheduler = s;
       runtime.start(s);
-      lifecycle.start(s);
+      // launched models have one owner: worker 1 (the others hand their requests to it)
+      if (!peers?.ownerUrl) lifecycle.start(s);
     },
     reload: (trigger) => (reloader ? reloader.reload(trigger) : Promise.resolve(null)),
+    async applyPeerOp(op) {
+      if (op.op === 'reload') await reloader?.reload(op.trigger);
+      else if (op.op === 'register') {
+        try {
+          runtime.register(op.model, op.url, op.ttlMs, op.id);
+        } catch (err) {
+          // this worker's config no longer has the model (a reload in between): the next heartbeat says so
+          deps.logger.log('warn', { msg: 'could not apply a registration from another worker', model: op.model, error: String(err) });
+        }
+      } else runtime.unregister(op.id);
+    },
+    renderMetrics,
     drain() {
       inFlight.draining = true;
       return inFlight.whenIdle();

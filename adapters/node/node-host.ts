@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createSyncedStore, createTimerScheduler, formatServeUsage, systemClock, type Capabilities } from '../../src/index.ts';
 import type { GatewayHost } from '../../src/serving/host.ts';
+import { createClusterHost } from './cluster-host.ts';
 import { createHttpMetrics } from './http-metrics.ts';
 import { listen } from './listen.ts';
 import { processParts } from './process-parts.ts';
@@ -51,6 +52,7 @@ export function createNodeHost(usage = formatServeUsage('modeltainer serve')): G
     containers: createDockerEngine(),
     files: nodeFileReader,
     docsAssets: createDocsAssets(),
+    cluster: createClusterHost(),
     serve(fetch, options) {
       const guarded = (req: Request) => {
         const res = fetch(req);

@@ -5,7 +5,7 @@ const defaults = { config: '/repo/config/models.yaml' };
 
 describe('parseServeArgs', () => {
   it('uses the defaults with no flags and no environment', () => {
-    expect(parseServeArgs([], {}, defaults)).toEqual({ help: false, config: '/repo/config/models.yaml', port: 8081, host: '127.0.0.1', logLevel: 'info' });
+    expect(parseServeArgs([], {}, defaults)).toEqual({ help: false, config: '/repo/config/models.yaml', port: 8081, host: '127.0.0.1', logLevel: 'info', workers: null });
   });
 
   it('reads long, short and --flag=value forms', () => {
@@ -33,6 +33,13 @@ describe('parseServeArgs', () => {
   ])('rejects %j with a UsageError', (argv, message) => {
     expect(() => parseServeArgs(argv, {}, defaults)).toThrow(UsageError);
     expect(() => parseServeArgs(argv, {}, defaults)).toThrow(message);
+  });
+
+  it('reads --workers N or auto, also from MODELTAINER_WORKERS, and rejects anything else', () => {
+    expect(parseServeArgs(['--workers', '2'], {}, defaults).workers).toBe(2);
+    expect(parseServeArgs(['-w', 'auto'], {}, defaults).workers).toBe('auto');
+    expect(parseServeArgs([], { MODELTAINER_WORKERS: '3' }, defaults).workers).toBe(3);
+    for (const bad of ['0', '1.5', 'many', '-1']) expect(() => parseServeArgs([`--workers=${bad}`], {}, defaults)).toThrow(/invalid --workers/);
   });
 
   it('rejects an unknown LOG_LEVEL naming the choices', () => {

@@ -8,6 +8,8 @@ export interface ServeArgs {
   port: number;
   host: string;
   logLevel: LogLevel;
+  /** `--workers N`: processes serving the port; `auto` is one per core; null when not given (the runtime's default). */
+  workers: number | 'auto' | null;
 }
 
 /** A bad flag or value; adapters print it with the usage text and exit 2. */
@@ -15,7 +17,9 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const FLAGS: Record<string, 'config' | 'port' | 'host' | 'help'> = {
+const FLAGS: Record<string, 'config' | 'port' | 'host' | 'workers' | 'help'> = {
+  '--workers': 'workers',
+  '-w': 'workers',
   '--config': 'config',
   '-c': 'config',
   '--port': 'port',
@@ -41,8 +45,10 @@ Options:
   -c, --config FILE   model registry (default: config/models.yaml)
   -p, --port N        port to listen on (default 8081; 0 picks a free one)
       --host H        address to bind (default 127.0.0.1)
+  -w, --workers N     processes sharing the port, or auto (one per core); Node only
+                      (default: auto when NODE_ENV=production, else 1)
 
-Environment: MODELTAINER_CONFIG (config file), PORT, HOST, LOG_LEVEL (debug|info|warn|error).`;
+Environment: MODELTAINER_CONFIG (config file), PORT, HOST, LOG_LEVEL (debug|info|warn|error), MODELTAINER_WORKERS.`;
 }
 
 /**
@@ -59,7 +65,7 @@ export function parseServeArgs(
   env: Readonly<Record<string, string | undefined>>,
   defaults: { config: string; port?: number; host?: string },
 ): ServeArgs {
-  const flags: Partial<Record<'config' | 'port' | 'host', string>> = {};
+  const flags: Partial<Record<'config' | 'port' | 'host' | 'workers', string>> = {};
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -85,7 +91,16 @@ export function parseServeArgs(
     port: port === undefined ? (defaults.port ?? 8081) : parsePort(port),
     host: flags.host ?? fromEnv('HOST') ?? defaults.host ?? '127.0.0.1',
     logLevel: level === undefined ? 'info' : toUsage(() => parseLogLevel(level)),
+    workers: parseWorkers(flags.workers ?? fromEnv('MODELTAINER_WORKERS')),
   };
+}
+
+function parseWorkers(text: string | undefined): number | 'auto' | null {
+  if (text === undefined) return null;
+  if (text.trim() === 'auto') return 'auto';
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 256) throw new UsageError(`invalid --workers '${text}': expected auto or an integer from 1 to 256`);
+  return n;
 }
 
 function parsePort(text: string): number {

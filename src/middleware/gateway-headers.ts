@@ -25,6 +25,11 @@ export function completeResponse(
   return response;
 }
 
+/** A response that carries every gateway header already (one relayed from another worker). */
+export function markComplete(response: Response): void {
+  complete.add(response);
+}
+
 /** The same headers on a response built elsewhere (errors, the other routes). */
 export function addGatewayHeaders(response: Response, requestId: string, overheadMs: number): void {
   if (complete.has(response)) return;

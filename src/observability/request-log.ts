@@ -48,6 +48,8 @@ export interface RequestLog {
   /** prompt and generation speed as the backend reported them (llama.cpp timings) */
   backend_prompt_tps?: number;
   backend_generation_tps?: number;
+  /** handed to another worker, which logs it (`serve --workers N`); never written */
+  relayed?: boolean;
 }
 
 export function createRequestLog(requestId: string, method: string, path: string): RequestLog {

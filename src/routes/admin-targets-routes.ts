@@ -1,5 +1,6 @@
 import type { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.ts';
+import type { ClusterPeers } from '../deps.ts';
 import { durationMs } from '../config/duration.ts';
 import type { Clock } from '../deps.ts';
 import { errors } from '../errors/errors.ts';
@@ -15,6 +16,8 @@ import { adminDeleteTargetRoute, adminListTargetsRoute, adminRegisterTargetRoute
 export interface AdminTargetsDeps {
   runtime: GatewayRuntime;
   clock: Clock;
+  /** Other workers of the same gateway: each keeps the same registrations. */
+  peers?: ClusterPeers;
 }
 
 const DEFAULT_TTL_MS = 30_000;
@@ -34,6 +37,7 @@ export function registerAdminTargetsRoutes(app: OpenAPIHono<AppEnv>, deps: Admin
     const snapshot = c.get('snapshot');
     const body = validateBody(registerTargetBody, await readJsonBody(c.req.raw, snapshot.server.max_body_bytes, snapshot.server.max_json_depth));
     const { registration, created } = deps.runtime.register(body.model, body.url, ttlMs(body.ttl));
+    await deps.peers?.broadcast({ op: 'register', id: registration.id, model: registration.model, url: registration.url, ttlMs: registration.ttlMs });
     return c.json(view(registration), created ? 201 : 200);
   });
 
@@ -46,6 +50,7 @@ export function registerAdminTargetsRoutes(app: OpenAPIHono<AppEnv>, deps: Admin
     await requireAdmin(c);
     const id = c.req.param('id') ?? '';
     const removed = deps.runtime.unregister(id);
+    if (removed) await deps.peers?.broadcast({ op: 'unregister', id });
     if (!removed) throw new GatewayError({ status: 404, message: `No registered target ${id} (it may have expired).`, param: 'id', code: 'target_not_found' });
     return c.json({ id, removed: true as const });
   });

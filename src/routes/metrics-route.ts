@@ -3,10 +3,9 @@ import type { AppEnv } from '../app-env.ts';
 import { sha256Hex } from '../auth/api-keys.ts';
 import { credentialOf, unauthorized } from '../auth/authenticator.ts';
 import { errors } from '../errors/errors.ts';
-import type { GatewayMetrics } from '../observability/gateway-metrics.ts';
 
 /** GET /metrics in Prometheus text format; behind metrics.key_sha256, else auth.admin_key_sha256, when set. */
-export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, metrics: GatewayMetrics, extra?: () => string | Promise<string>): void {
+export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, render: () => Promise<string>): void {
   app.get('/metrics', async (c) => {
     const cfg = c.var.snapshot.metrics;
     if (!cfg.enabled) throw errors.routeNotFound('GET', '/metrics');
@@ -16,7 +15,7 @@ export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, metrics: GatewayM
       // comparing hex digests: timing reveals nothing about the key itself
       if (!token || (await sha256Hex(token)) !== key.toLowerCase()) throw unauthorized('The metrics endpoint needs its key.', 'invalid_api_key');
     }
-    const body = metrics.render() + (extra ? await extra() : '');
+    const body = await render();
     return c.body(body, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 }

@@ -33,14 +33,14 @@ export class GatewayRuntime {
    * A backend adds itself to a model (or sends its heartbeat): it joins the model's balancing
    * and health checks at once, and leaves after `ttlMs` without a heartbeat.
    */
-  register(model: string, url: string, ttlMs: number): { registration: Registration; created: boolean } {
+  register(model: string, url: string, ttlMs: number, id?: string): { registration: Registration; created: boolean } {
     const rt = this.byName.get(model);
     if (!rt || rt.retired) throw errors.modelNotFound(model);
     const e = rt.entry;
     if (e.split || e.launch || e.backend === 'sim') {
       throw errors.invalidField('model', `Targets cannot register with ${model}: it is ${e.split ? 'a split model' : e.launch ? 'started by the gateway (launch)' : 'the in-process simulator'}.`);
     }
-    const result = this.registry.register(model, url, ttlMs, this.ctx.clock.now());
+    const result = this.registry.register(model, url, ttlMs, this.ctx.clock.now(), id);
     if (result.created) this.targetsChanged(model);
     return result;
   }

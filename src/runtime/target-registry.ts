@@ -19,7 +19,7 @@ export class TargetRegistry {
   private readonly byKey = new Map<string, Registration>();
 
   /** Adds or refreshes; `created` says whether the model's targets changed. */
-  register(model: string, url: string, ttlMs: number, now: number): { registration: Registration; created: boolean } {
+  register(model: string, url: string, ttlMs: number, now: number, id?: string): { registration: Registration; created: boolean } {
     const clean = url.replace(/\/+$/, '');
     const key = `${model}\n${clean}`;
     const known = this.byKey.get(key);
@@ -28,7 +28,7 @@ export class TargetRegistry {
       known.expiresAt = now + ttlMs;
       return { registration: known, created: false };
     }
-    const registration: Registration = { id: newId(), model, url: clean, ttlMs, expiresAt: now + ttlMs };
+    const registration: Registration = { id: id ?? newId(), model, url: clean, ttlMs, expiresAt: now + ttlMs };
     this.byId.set(registration.id, registration);
     this.byKey.set(key, registration);
     return { registration, created: true };

@@ -1,5 +1,5 @@
 import type { ConfigSnapshot } from '../config/snapshot.ts';
-import type { AssetReader, Capabilities, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from '../deps.ts';
+import type { AssetReader, Capabilities, ClusterPeers, LogRecord, PeerOp, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from '../deps.ts';
 import { toErrorResponse } from '../errors/to-error-response.ts';
 import type { CacheStore } from '../cache/cache-store.ts';
 import type { CounterStore } from '../limits/counter-store.ts';
@@ -63,6 +63,28 @@ export interface GatewayHost {
   /** Swagger UI's files for /docs (swagger-ui-dist); absent, the page loads them from the CDN. */
   docsAssets?: AssetReader;
   serve(fetch: (req: Request) => Response | Promise<Response>, options: ServeOptions): Promise<Listening>;
+  /** Node: several processes sharing the port (`serve --workers N`). */
+  cluster?: ClusterHost;
+}
+
+/** What a runtime that can run several worker processes provides. */
+export interface ClusterHost {
+  /** For `--workers auto`. */
+  cores: number;
+  /** NODE_ENV=production: the default is one worker per core (else 1). */
+  production: boolean;
+  /** In a worker: the other workers; null in the primary process or a single process. */
+  peers: ClusterPeers | null;
+  /** On worker 1: the loopback port the other workers hand launched models' requests to. */
+  ownerPort: number | null;
+  /** In the primary: starts `workers` processes with the same flags and supervises them (signals, restarts, exit code). */
+  runPrimary(workers: number, logger: Logger): void;
+  /** In a worker: where its shutdown lines go (the primary tells the shutdown once for all workers). */
+  shutdownLogger: Logger | null;
+  /** In a worker: it serves, and takes signals; the primary logs `listening` once every worker has said so. */
+  ready(record: LogRecord): void;
+  /** In a worker: what the other workers ask of this one. */
+  attach(gateway: { applyPeerOp(op: PeerOp): Promise<void>; renderMetrics(): Promise<string> }): void;
 }
 
 /** Waits for `p`, but no longer than `ms`. */

@@ -41,17 +41,31 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
     return null;
   }
   const logger = createJsonLogger(host.writeOut, args.logLevel);
+  const cluster = host.cluster;
+  const workers = args.workers === 'auto' ? (cluster?.cores ?? 1) : (args.workers ?? (cluster?.production ? cluster.cores : 1));
+  if (workers > 1 && !cluster) {
+    host.writeErr(formatServeUsageError(new UsageError(`--workers ${workers}: ${host.runtime} serves from one process; run several gateways behind a load balancer instead`), host.usage));
+    host.exit(2);
+    return null;
+  }
+  // each worker counts alone: limits in memory would let N times the traffic through
+  const capabilities = workers > 1 ? { ...host.capabilities, memoryStoreCaveat: `With ${workers} workers, each one counts its own requests in memory: use rate_limits.store: redis to share the counts.` } : host.capabilities;
   const file = args.config;
   let text: string;
   let snapshot;
   try {
     text = await host.readText(file);
-    snapshot = parseConfig(text, { file, env: host.env, capabilities: host.capabilities });
+    snapshot = parseConfig(text, { file, env: host.env, capabilities });
   } catch (err) {
     host.writeErr(err instanceof ConfigError ? `invalid config:\n${err.message}\n` : `cannot read config ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
     host.exit(1);
     return null;
   }
+  if (workers > 1 && cluster && !cluster.peers) {
+    cluster.runPrimary(workers, logger);
+    return null;
+  }
+  const peers = workers > 1 ? (cluster?.peers ?? undefined) : undefined;
   // a bug in one request must not take every other stream down with it: log it and keep serving
   host.onStrayError((kind, err) => logger.log('error', { msg: kind, error: describeError(err) }));
 
@@ -64,7 +78,8 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
       upstream: host.upstream,
       logger,
       scheduler: host.scheduler,
-      configSource: { file, read: () => host.readText(file), env: host.env, capabilities: host.capabilities },
+      configSource: { file, read: () => host.readText(file), env: host.env, capabilities },
+      peers,
       limitStore,
       cacheStore,
       httpMetrics: host.httpMetrics?.(),
@@ -76,6 +91,10 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
     { initialConfigText: text },
   );
   const server = await host.serve(gateway.fetch, { hostname: args.host, port: args.port, lastResort: lastResort(logger) });
+  // worker 1 also listens on loopback, where the other workers hand it launched models' requests
+  const ownerPort = peers ? cluster?.ownerPort : null;
+  const owner = ownerPort ? await host.serve(gateway.fetch, { hostname: '127.0.0.1', port: ownerPort, lastResort: lastResort(logger) }) : null;
+  if (peers) cluster?.attach(gateway);
   gateway.start(host.scheduler);
 
   let stopWatching: () => void = () => undefined;
@@ -93,12 +112,12 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
   host.onSignal('SIGHUP', () => void gateway.reload('SIGHUP'));
   const shutdown = createShutdown({
     gateway,
-    logger,
+    logger: (peers && cluster?.shutdownLogger) || logger,
     scheduler: host.scheduler,
     drainTimeoutMs: () => config.current().server.drain_timeout,
     close: async (graceMs) => {
       stopWatching();
-      await server.close(graceMs);
+      await Promise.all([server.close(graceMs), owner?.close(graceMs)]);
       await host.upstream.close?.();
       await limitStore?.close?.();
       await cacheStore?.close?.();
@@ -109,7 +128,10 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
   host.onSignal('SIGINT', () => shutdown('SIGINT'));
 
   const url = listeningUrl(args.host, server.port);
-  logger.log('info', { msg: 'listening', url, config: file, models: snapshot.models.map((m) => m.name), runtime: host.runtime });
+  const listening = { msg: 'listening', url, config: file, models: snapshot.models.map((m) => m.name), runtime: host.runtime };
+  // with workers, the primary says it once all of them serve (and their signal handlers are set)
+  if (peers && cluster) cluster.ready(listening);
+  else logger.log('info', listening);
   return { url, port: server.port, gateway };
 }
 
