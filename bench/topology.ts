@@ -74,6 +74,7 @@ const OPTIONAL: Array<[TargetName[], () => string | null]> = [
 export async function startTopology(group: ProcessGroup, opts: BenchOptions, plan: CpuPlan | null, tempDir: string, baselineDir: string | null = null): Promise<Topology> {
   const rest = plan?.rest ?? null;
   const proxyCpus = plan?.proxy ?? null;
+  const allCpus = plan ? `${plan.proxy},${plan.rest}` : null;
   const skipped: Topology['skipped'] = [];
   const want = new Set(opts.targets);
   if (want.has('gateway-baseline') && !baselineDir) throw new Error('gateway-baseline needs --baseline REV');
@@ -123,8 +124,9 @@ export async function startTopology(group: ProcessGroup, opts: BenchOptions, pla
       gatewayConfigs[v.target] = text.replace(keySha256, '<sha256 of the bench key>');
       // absolute: gateway-baseline runs in another working directory
       const profile = opts.profileDir ? resolve(opts.profileDir, v.target) : null;
-      // the workers share the machine's cores: pinning them to the proxy's core would defeat them
-      const cpus = v.workers ? null : proxyCpus;
+      // the workers share the machine's cores: pinning them to the proxy's core would defeat them, and
+      // with no CPU list they would inherit this process's own pinning (the load generator's core)
+      const cpus = v.workers ? allCpus : proxyCpus;
       const started = startGateway(group, v.target, config, cpus, v.logLevel, profile, v.baseline ? baselineDir : null, { ...(v.runtime ? { runtime: v.runtime } : {}), ...(v.workers ? { workers: v.workers } : {}) });
       // a gateway without --workers yet: skipped, not failed
       return started.catch((err: unknown) => {
