@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { ClusterPeers, PeerOp } from '../../src/index.ts';
 import type { ClusterHost, Signal } from '../../src/serving/host.ts';
@@ -52,7 +53,7 @@ export function createClusterHost(): ClusterHost {
     collectMetrics: () => ask({ kind: 'metrics' }),
   };
   return {
-    cores: availableParallelism(),
+    cores: usableCores(),
     production: process.env.NODE_ENV === 'production',
     peers,
     ownerPort: env?.worker === 1 ? env.ownerPort : null,
@@ -74,4 +75,31 @@ export function onWorkerSignal(signal: Signal, handler: () => void): boolean {
     if (msg.type === 'signal' && msg.signal === signal) handler();
   });
   return true;
+}
+
+/**
+ * Cores this process may use: the CPU affinity (Slurm's binding, taskset), and also a container's
+ * CPU quota (a Kubernetes limit, `docker run --cpus`), which affinity does not show: a pod limited
+ * to 2 CPUs on a 64-core node gets 2 workers, not 64.
+ */
+function usableCores(): number {
+  const cores = availableParallelism();
+  const quota = cgroupCpuQuota();
+  return quota === null ? cores : Math.max(1, Math.min(cores, Math.ceil(quota)));
+}
+
+/** CPUs allowed by the cgroup's quota (v2 `cpu.max`, or v1's cfs files); null without a quota. */
+function cgroupCpuQuota(): number | null {
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  };
+  const v2 = read('/sys/fs/cgroup/cpu.max')?.split(/\s+/);
+  if (v2 && v2[0] !== 'max' && Number(v2[1]) > 0) return Number(v2[0]) / Number(v2[1]);
+  const quota = Number(read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'));
+  const period = Number(read('/sys/fs/cgroup/cpu/cpu.cfs_period_us'));
+  return quota > 0 && period > 0 ? quota / period : null;
 }
