@@ -83,8 +83,9 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
       limitStore,
       cacheStore,
       httpMetrics: host.httpMetrics?.(),
-      launcher: host.launcher,
-      containers: host.containers,
+      // only worker 1 starts model servers: the others could not even if a plan asked them to
+      launcher: peers?.ownerUrl ? undefined : host.launcher,
+      containers: peers?.ownerUrl ? undefined : host.containers,
       files: host.files,
       docsAssets: host.docsAssets,
     },
