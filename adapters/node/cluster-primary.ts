@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
-import { createServer } from 'node:net';
 import type { Logger } from '../../src/index.ts';
 import type { PrimaryMessage, WorkerMessage } from './cluster-messages.ts';
+import { freePort } from './process-launcher.ts';
 import { createShutdownStory } from './shutdown-story.ts';
 
 const RESTART_DELAY_MS = 1_000;
@@ -16,7 +16,8 @@ const ASK_WAIT_MS = 5_000;
  * workers tell each other, and exits with the worst exit code once all have stopped.
  */
 export async function runPrimary(workers: number, logger: Logger): Promise<void> {
-  const ownerPort = await freeLoopbackPort();
+  // worker 1's private listener, where the others hand it launched models' requests
+  const ownerPort = await freePort();
   const byNumber = new Map<number, Worker>();
   let stopping = false;
   let lastSignal: 'SIGTERM' | 'SIGINT' | null = null;
@@ -97,16 +98,4 @@ export async function runPrimary(workers: number, logger: Logger): Promise<void>
   }
   logger.log('info', { msg: 'starting workers', workers, owner_port: ownerPort });
   for (let n = 1; n <= workers; n++) fork(n);
-}
-
-/** A loopback port that was free a moment ago, for worker 1's private listener. */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
