@@ -307,7 +307,17 @@ export function addConformanceTests(runtime: string, getEnv: () => ConformanceEn
           expect(performance.now() - written, 'the added model is listed within 1 s').toBeLessThan(1000);
           await new Promise((r) => setTimeout(r, 25));
         }
-        const res = await client.chat.completions.create({ model: 'hot-added', messages, max_tokens: 2 });
+        // several worker processes (`--workers 2`) each apply the edit, milliseconds apart: one may
+        // list the model while the next request lands on another still finishing its reload
+        let res: OpenAI.Chat.Completions.ChatCompletion | undefined;
+        while (!res) {
+          try {
+            res = await client.chat.completions.create({ model: 'hot-added', messages, max_tokens: 2 });
+          } catch (err) {
+            if (!(err instanceof OpenAI.NotFoundError) || performance.now() - written > 1000) throw err;
+            await new Promise((r) => setTimeout(r, 25));
+          }
+        }
         expect(res.choices[0]?.message.content?.length).toBeGreaterThan(0);
       } finally {
         writeFileSync(env.configFile, original);
