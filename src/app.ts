@@ -4,7 +4,7 @@ import type { AppEnv } from './app-env.ts';
 import type { ConfigStore } from './config/config-store.ts';
 import type { ConfigReloader } from './config/reloader.ts';
 import type { Clock, ClusterPeers, HttpMetrics, Logger, UpstreamFetch } from './deps.ts';
-import { relayToOwner } from './cluster/relay-to-owner.ts';
+import { handOver, type Owner } from './cluster/relay-to-owner.ts';
 import { mergeWorkerMetrics } from './cluster/merge-worker-metrics.ts';
 import { errors } from './errors/errors.ts';
 import { GatewayError } from './errors/gateway-error.ts';
@@ -121,16 +121,11 @@ export function buildApp(p: AppParts): GatewayHono {
       }
     }
   });
-  const ownerUrl = p.peers?.ownerUrl;
-  if (ownerUrl) {
+  const peers = p.peers;
+  const owner: Owner | null = peers?.ownerUrl ? { url: peers.ownerUrl, upstream: p.upstream, worker: peers.worker } : null;
+  if (owner) {
     // launched models' state, and their servers' own endpoints, live in worker 1
-    const relay: MiddlewareHandler<AppEnv> = async (c) => {
-      const scope = c.get('scope');
-      c.get('log').relayed = true;
-      scope.hold();
-      const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.text();
-      return relayToOwner(c.req.raw, ownerUrl, p.upstream, body, () => scope.end(), p.peers?.worker ?? 0);
-    };
+    const relay: MiddlewareHandler<AppEnv> = async (c) => handOver(c, owner, c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.text());
     for (const path of ['/admin/models', '/admin/models/*', '/admin/events', '/upstream/*']) app.use(path, relay);
   }
   app.use('*', corsFromConfig());
@@ -158,15 +153,14 @@ export function buildApp(p: AppParts): GatewayHono {
 
   registerHealthRoutes(app, { inFlight, runtime: p.runtime, now: () => clock.now() });
   registerModelsRoute(app, Math.floor(clock.wall() / 1000));
-  registerProxyRoutes(app, { services: p.services, runtime: p.runtime, metrics, clock, random: p.random, upstream: p.upstream, ownerUrl: ownerUrl ?? null, worker: p.peers?.worker ?? 1 });
+  registerProxyRoutes(app, { services: p.services, runtime: p.runtime, metrics, clock, random: p.random, owner });
   registerUpstreamRoute(app, { services: p.services, runtime: p.runtime, clock });
   registerAdminRoutes(app, { runtime: p.runtime, reloader: p.reloader, noReload: p.noReload, now: () => clock.now() });
-  registerAdminTargetsRoutes(app, { runtime: p.runtime, clock, peers: p.peers });
+  registerAdminTargetsRoutes(app, { runtime: p.runtime, clock, peers });
   registerAdminModelsRoutes(app, { runtime: p.runtime, lifecycle: p.lifecycle, events: p.events, recent: p.recent, clock });
   registerAdminCacheRoutes(app, { runtime: p.runtime });
   registerOpenAPIRoutes(app);
   registerUiRoutes(app);
-  const peers = p.peers;
   registerMetricsRoute(app, peers ? async () => mergeWorkerMetrics(await peers.collectMetrics()) : p.renderMetrics);
 
   const routes = new Map(app.routes.filter((r) => r.method !== 'ALL').map((r) => [r.path, r.method]));

@@ -163,7 +163,6 @@ export type PeerOp =
 export interface ClusterPeers {
   /** This worker's number, from 1. */
   readonly worker: number;
-  readonly workers: number;
   /** Worker 1's private loopback URL, on the other workers; null on worker 1 (it owns launched models). */
   readonly ownerUrl: string | null;
   /** Sends `op` to every other worker; resolves once each has applied it (or did not answer in time). */

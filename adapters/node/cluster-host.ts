@@ -15,17 +15,15 @@ async function answer(gateway: PeerGateway | null, a: Ask): Promise<string> {
 }
 
 /** Which worker this process is, from the environment the primary forks it with; null outside a cluster. */
-function workerEnv(): { worker: number; workers: number; ownerPort: number } | null {
+const WORKER_ENV = ((): { worker: number; ownerPort: number } | null => {
   const worker = Number(process.env.MODELTAINER_WORKER);
-  const workers = Number(process.env.MODELTAINER_WORKERS);
   const ownerPort = Number(process.env.MODELTAINER_OWNER_PORT);
-  if (!process.send || !(worker >= 1) || !(workers >= 1) || !(ownerPort > 0)) return null;
-  return { worker, workers, ownerPort };
-}
+  return process.send && worker >= 1 && ownerPort > 0 ? { worker, ownerPort } : null;
+})();
 
 /** Node's multi-process serving: the primary (cluster-primary.ts), or this worker's side of it. */
 export function createClusterHost(): ClusterHost {
-  const env = workerEnv();
+  const env = WORKER_ENV;
   const waiting = new Map<string, (parts: { worker: number; text: string }[]) => void>();
   let gateway: PeerGateway | null = null;
   const send = (msg: WorkerMessage) => process.send?.(msg);
@@ -47,7 +45,6 @@ export function createClusterHost(): ClusterHost {
     });
   const peers: ClusterPeers | null = env && {
     worker: env.worker,
-    workers: env.workers,
     ownerUrl: env.worker === 1 ? null : `http://127.0.0.1:${env.ownerPort}`,
     broadcast: async (op) => void (await ask({ kind: 'op', op })),
     collectMetrics: () => ask({ kind: 'metrics' }),
@@ -69,7 +66,7 @@ export function createClusterHost(): ClusterHost {
  * a terminal's Ctrl-C reaches the whole process group, and must count once).
  */
 export function onWorkerSignal(signal: Signal, handler: () => void): boolean {
-  if (!workerEnv()) return false;
+  if (!WORKER_ENV) return false;
   if (signal !== 'SIGHUP') process.on(signal, () => undefined);
   process.on('message', (msg: PrimaryMessage) => {
     if (msg.type === 'signal' && msg.signal === signal) handler();

@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env.ts';
 import type { ModelEntry } from '../config/snapshot.ts';
 import type { UpstreamFetch } from '../deps.ts';
 import { clientClosed, errors } from '../errors/errors.ts';
@@ -13,13 +15,29 @@ export function touchesLaunched(chain: readonly ModelEntry[]): boolean {
   return false;
 }
 
+/** Worker 1, as the other workers reach it: its private loopback URL, the client to reach it with, and who is asking. */
+export interface Owner {
+  url: string;
+  upstream: UpstreamFetch;
+  /** this worker's number, for `x-modeltainer-relayed-by` */
+  worker: number;
+}
+
 /**
  * Hands the client's request to worker 1 (the owner of launched models, on its private
  * loopback listener) and answers with its response, streamed as it comes. Worker 1 runs the
  * whole pipeline itself (auth, limits, queue, start, log, metrics), so this worker logs
- * nothing of it. Only requests that may need a launched model pay for this hop.
+ * nothing of it; its request ends when the relayed body does. Only requests that may need a
+ * launched model pay for this hop.
  */
-export async function relayToOwner(req: Request, ownerUrl: string, upstream: UpstreamFetch, body: string | undefined, onEnd: () => void, worker: number): Promise<Response> {
+export function handOver(c: Context<AppEnv>, owner: Owner, body: string | undefined): Promise<Response> {
+  const scope = c.get('scope');
+  c.get('log').relayed = true;
+  scope.hold();
+  return relayToOwner(c.req.raw, owner, body, () => scope.end());
+}
+
+async function relayToOwner(req: Request, owner: Owner, body: string | undefined, onEnd: () => void): Promise<Response> {
   const url = new URL(req.url);
   const headers: Record<string, string> = {};
   req.headers.forEach((v, k) => {
@@ -27,14 +45,14 @@ export async function relayToOwner(req: Request, ownerUrl: string, upstream: Ups
   });
   let res;
   try {
-    res = await upstream({ url: `${ownerUrl}${url.pathname}${url.search}`, method: req.method, headers, body, signal: req.signal });
+    res = await owner.upstream({ url: `${owner.url}${url.pathname}${url.search}`, method: req.method, headers, body, signal: req.signal });
   } catch (err) {
     onEnd();
     if (req.signal.aborted) throw clientClosed();
     throw errors.backendUnreachable('worker 1 (the owner of launched models)', err instanceof Error ? err.message : String(err));
   }
   // which worker took the connection: worker 1 answered for it
-  const out: Record<string, string> = { 'x-modeltainer-relayed-by': `worker ${worker}` };
+  const out: Record<string, string> = { 'x-modeltainer-relayed-by': `worker ${owner.worker}` };
   // UpstreamResponse has no header iteration: the headers the gateway's answers carry
   for (const h of RELAYED_HEADERS) {
     const v = res.headers.get(h);

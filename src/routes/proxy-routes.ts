@@ -4,8 +4,8 @@ import type { AppEnv } from '../app-env.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { TranslatableApi } from '../config/model-apis.ts';
 import type { ModelEntry } from '../config/snapshot.ts';
-import type { Clock, UpstreamFetch } from '../deps.ts';
-import { relayToOwner, touchesLaunched } from '../cluster/relay-to-owner.ts';
+import type { Clock } from '../deps.ts';
+import { handOver, touchesLaunched, type Owner } from '../cluster/relay-to-owner.ts';
 import { errors } from '../errors/errors.ts';
 import type { ErrorFormat } from '../errors/to-error-response.ts';
 import { hasLimits, type LimitScope } from '../limits/rate-limiter.ts';
@@ -53,10 +53,8 @@ export interface ProxyRouteDeps {
   metrics: GatewayMetrics;
   clock: Clock;
   random: () => number;
-  upstream: UpstreamFetch;
-  /** Worker 1's private URL on the other workers: requests that may need a launched model go there. */
-  ownerUrl: string | null;
-  worker: number;
+  /** Worker 1, on the other workers (`--workers N`): requests that may need a launched model go to it. */
+  owner: Owner | null;
 }
 
 /**
@@ -100,11 +98,7 @@ function createProxyHandler(name: EndpointName, deps: ProxyRouteDeps, keepRunnin
     const translated = mode === 'translate' ? translateRequest(endpoint.api as TranslatableApi, body) : null;
     // a fallback serves the API the way the first model does, or is not tried
     const chain = route.chain.length === 1 ? route.chain : route.chain.filter((m) => m === model || endpointMode(m, name) === mode);
-    if (deps.ownerUrl && touchesLaunched(chain)) {
-      log.relayed = true;
-      scope.hold();
-      return relayToOwner(c.req.raw, deps.ownerUrl, deps.upstream, JSON.stringify(body), () => scope.end(), deps.worker);
-    }
+    if (deps.owner && touchesLaunched(chain)) return handOver(c, deps.owner, JSON.stringify(body));
     const upstream: EndpointName = translated ? 'chat' : name;
     const upstreamBody = translated ? translated.chat : body;
     const stream = endpoint.streams && body.stream === true;
