@@ -20,6 +20,7 @@ import type { LifecycleManager } from './lifecycle/lifecycle-manager.ts';
 import type { RecentRequests } from './observability/recent-requests.ts';
 import type { InFlight } from './request/in-flight.ts';
 import { RequestScope } from './request/request-scope.ts';
+import { CachedRouter } from './routes/cached-router.ts';
 import { registerAdminCacheRoutes } from './routes/admin-cache-routes.ts';
 import { registerAdminModelsRoutes } from './routes/admin-models-routes.ts';
 import { registerAdminRoutes } from './routes/admin-routes.ts';
@@ -73,7 +74,7 @@ const WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics']);
 /** The Hono app: middleware (request id, snapshot, scope, log; CORS; auth) and every route. */
 export function buildApp(p: AppParts): GatewayHono {
   const { clock, metrics, inFlight } = p;
-  const app = new OpenAPIHono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>({ router: new CachedRouter() });
 
   if (p.httpMetrics) {
     const mw = p.httpMetrics.middleware;

@@ -35,28 +35,41 @@ export function createUndiciUpstream(): UpstreamFetch & { close(): Promise<void>
   });
 }
 
-function toUpstreamResponse(
-  status: number,
-  headers: Record<string, string | string[] | undefined>,
-  body: Readable & { text(): Promise<string> },
-): UpstreamResponse {
-  let stream: ReadableStream<Uint8Array> | null = null;
-  // Failures surface through text() or the stream; an 'error' event with no listener would crash the process.
-  body.on('error', () => undefined);
-  return {
-    status,
-    headers: {
-      get: (name) => {
-        const v = headers[name.toLowerCase()];
-        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-      },
-    },
-    text: () => body.text(),
-    get body() {
-      stream ??= toWebStream(body);
-      return stream;
-    },
-  };
+/** Failures surface through text() or the stream; an 'error' event with no listener would crash the process. */
+const ignore = (): void => undefined;
+
+function toUpstreamResponse(status: number, headers: Record<string, string | string[] | undefined>, body: Readable & { text(): Promise<string> }): UpstreamResponse {
+  body.on('error', ignore);
+  return new UndiciResponse(status, new RecordHeaders(headers), body);
+}
+
+// classes rather than object literals with closures: one of each per proxied request
+class RecordHeaders {
+  constructor(private readonly record: Record<string, string | string[] | undefined>) {}
+
+  get(name: string): string | null {
+    const v = this.record[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  }
+}
+
+class UndiciResponse implements UpstreamResponse {
+  private stream: ReadableStream<Uint8Array> | null = null;
+
+  constructor(
+    readonly status: number,
+    readonly headers: RecordHeaders,
+    private readonly raw: Readable & { text(): Promise<string> },
+  ) {}
+
+  text(): Promise<string> {
+    return this.raw.text();
+  }
+
+  get body(): ReadableStream<Uint8Array> {
+    this.stream ??= toWebStream(this.raw);
+    return this.stream;
+  }
 }
 
 /** A pull-driven web stream over the Node body: nothing read ahead of the consumer. */

@@ -6,7 +6,8 @@ import type { ConfigSnapshot } from '../config/snapshot.ts';
 /** CORS from the request's snapshot (off unless server.cors lists origins). */
 export function corsFromConfig(): MiddlewareHandler<AppEnv> {
   const bySnapshot = new WeakMap<ConfigSnapshot, MiddlewareHandler | null>();
-  return async (c, next) => {
+  // not async: a wrapper promise per request for nothing when CORS is off
+  return (c, next) => {
     const snapshot = c.get('snapshot');
     let handler = bySnapshot.get(snapshot);
     if (handler === undefined) {

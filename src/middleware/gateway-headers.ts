@@ -1,7 +1,12 @@
 import { SECURITY_HEADERS } from './security-headers.ts';
 
-/** Responses built with every gateway header already in them; the last middleware leaves these alone. */
-const complete = new WeakSet<Response>();
+/**
+ * Marks a response built with every gateway header already in it; the last middleware leaves
+ * it alone. A property, not a WeakSet: an entry per request in a weak collection is work for
+ * every young-generation collection.
+ */
+const COMPLETE = Symbol('modeltainer.complete');
+type Marked = Response & { [COMPLETE]?: true };
 
 /**
  * Builds the response with the headers every gateway response carries (request id,
@@ -20,19 +25,19 @@ export function completeResponse(
   headers['x-request-id'] = requestId;
   headers['x-modeltainer-overhead-ms'] = String(overheadMs);
   for (const k in SECURITY_HEADERS) headers[k] = SECURITY_HEADERS[k]!;
-  const response = new Response(body, { status, headers });
-  complete.add(response);
+  const response: Marked = new Response(body, { status, headers });
+  response[COMPLETE] = true;
   return response;
 }
 
 /** A response that carries every gateway header already (one relayed from another worker). */
-export function markComplete(response: Response): void {
-  complete.add(response);
+export function markComplete(response: Marked): void {
+  response[COMPLETE] = true;
 }
 
 /** The same headers on a response built elsewhere (errors, the other routes). */
-export function addGatewayHeaders(response: Response, requestId: string, overheadMs: number): void {
-  if (complete.has(response)) return;
+export function addGatewayHeaders(response: Marked, requestId: string, overheadMs: number): void {
+  if (response[COMPLETE]) return;
   response.headers.set('x-request-id', requestId);
   response.headers.set('x-modeltainer-overhead-ms', String(overheadMs));
   for (const k in SECURITY_HEADERS) response.headers.set(k, SECURITY_HEADERS[k]!);

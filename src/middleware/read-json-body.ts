@@ -31,11 +31,20 @@ export async function readJsonBody(req: Request, maxBytes: number, maxDepth = 64
   return value as Record<string, unknown>;
 }
 
-/** Nesting depth, stopping early once past `limit`. */
+/** Nesting depth, stopping early once past `limit` (no array of values per object: this runs on every body). */
 function depthOf(value: unknown, limit: number, depth = 1): number {
   if (depth > limit || value === null || typeof value !== 'object') return depth;
   let max = depth;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) {
+  if (Array.isArray(value)) {
+    for (const v of value as unknown[]) {
+      if (v !== null && typeof v === 'object') max = Math.max(max, depthOf(v, limit, depth + 1));
+      if (max > limit) break;
+    }
+    return max;
+  }
+  const record = value as Record<string, unknown>;
+  for (const k in record) {
+    const v = record[k];
     if (v !== null && typeof v === 'object') max = Math.max(max, depthOf(v, limit, depth + 1));
     if (max > limit) break;
   }

@@ -1,4 +1,4 @@
-import { createRegistry, type Registry } from './prometheus-registry.ts';
+import { createRegistry, type Counter, type Registry } from './prometheus-registry.ts';
 import type { RequestLog } from './request-log.ts';
 
 const LATENCY = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -76,23 +76,34 @@ export function createGatewayMetrics(): GatewayMetrics {
   const cacheBytes = registry.gauge('modeltainer_cache_bytes', 'Bytes the cache holds, by namespace (Redis: as last seen by this gateway)', ['namespace']);
   const cacheEntries = registry.gauge('modeltainer_cache_entries', 'Entries the cache holds, by namespace (Redis: as last seen by this gateway)', ['namespace']);
 
+  // The series a finished request touches, bound once per model and backend (then per key and
+  // status): requestEnded runs for every request, and label objects and series keys per
+  // observation were a measurable part of it. Each series appears at its first use, as before.
+  const bound = new Map<string, Map<string, BoundSeries>>();
+  const seriesFor = (model: string, backend: string): BoundSeries => {
+    let byBackend = bound.get(model);
+    if (!byBackend) bound.set(model, (byBackend = new Map()));
+    let series = byBackend.get(backend);
+    if (!series) byBackend.set(backend, (series = new BoundSeries(model, backend, requests, prompt, completion)));
+    return series;
+  };
+
   return {
     registry,
     requestEnded(log) {
       const model = log.model ?? '';
-      const backend = log.backend ?? '';
-      const mb = { model, backend };
-      requests.inc({ model, backend, key: log.key ?? '', status: String(log.status ?? 0) });
+      const series = seriesFor(model, log.backend ?? '');
+      series.requests(log.key ?? '', log.status ?? 0).inc();
       if (!log.model) return;
-      if (log.duration_ms !== undefined) duration.observe(mb, log.duration_ms / 1000);
-      if (log.status === 200 && log.ttfb_ms !== undefined) ttft.observe(mb, log.ttfb_ms / 1000);
-      if (log.itl_ms !== undefined) itl.observe(mb, log.itl_ms / 1000);
-      if (log.tokens_per_s !== undefined) tps.observe(mb, log.tokens_per_s);
-      if (log.prompt_tokens) prompt.inc({ ...mb, key: log.key ?? '' }, log.prompt_tokens);
-      if (log.completion_tokens) completion.inc({ ...mb, key: log.key ?? '' }, log.completion_tokens);
-      if (log.retries) retries.inc(mb, log.retries);
-      if (log.overhead_ms !== undefined) overhead.observe({ model }, log.overhead_ms / 1000);
-      if (log.queue_ms !== undefined) queueWait.observe({ model }, log.queue_ms / 1000);
+      if (log.duration_ms !== undefined) (series.duration ??= duration.child(series.mb)).observe(log.duration_ms / 1000);
+      if (log.status === 200 && log.ttfb_ms !== undefined) (series.ttft ??= ttft.child(series.mb)).observe(log.ttfb_ms / 1000);
+      if (log.itl_ms !== undefined) (series.itl ??= itl.child(series.mb)).observe(log.itl_ms / 1000);
+      if (log.tokens_per_s !== undefined) (series.tps ??= tps.child(series.mb)).observe(log.tokens_per_s);
+      if (log.prompt_tokens) series.tokens(log.key ?? '').prompt.inc(log.prompt_tokens);
+      if (log.completion_tokens) series.tokens(log.key ?? '').completion.inc(log.completion_tokens);
+      if (log.retries) (series.retries ??= retries.child(series.mb)).inc(log.retries);
+      if (log.overhead_ms !== undefined) (series.overhead ??= overhead.child({ model })).observe(log.overhead_ms / 1000);
+      if (log.queue_ms !== undefined) (series.queueWait ??= queueWait.child({ model })).observe(log.queue_ms / 1000);
       if (log.error_code !== undefined && QUEUE_ERRORS.has(log.error_code)) queueRejected.inc({ model, reason: log.error_code === 'queue_full' ? 'full' : 'timeout' });
       if (log.fallback_from !== undefined) fallbacks.inc({ model: log.fallback_from, fallback: model });
       if (log.cache !== undefined) cacheRequests.inc({ model, result: log.cache });
@@ -135,4 +146,60 @@ export function createGatewayMetrics(): GatewayMetrics {
     },
     render: () => registry.render(),
   };
+}
+
+type Observer = { observe(value: number): void };
+type Incrementer = { inc(by?: number): void };
+
+/** One model on one backend's request series; see seriesFor. */
+class BoundSeries {
+  readonly mb: { model: string; backend: string };
+  duration?: Observer;
+  ttft?: Observer;
+  itl?: Observer;
+  tps?: Observer;
+  retries?: Incrementer;
+  overhead?: Observer;
+  queueWait?: Observer;
+  private readonly byKeyStatus = new Map<string, Map<number, Incrementer>>();
+  private readonly byKey = new Map<string, { prompt: Incrementer; completion: Incrementer }>();
+
+  constructor(
+    model: string,
+    backend: string,
+    private readonly counter: Counter<'model' | 'backend' | 'key' | 'status'>,
+    private readonly promptCounter: Counter<'model' | 'backend' | 'key'>,
+    private readonly completionCounter: Counter<'model' | 'backend' | 'key'>,
+  ) {
+    this.mb = { model, backend };
+  }
+
+  requests(key: string, status: number): Incrementer {
+    let byStatus = this.byKeyStatus.get(key);
+    if (!byStatus) this.byKeyStatus.set(key, (byStatus = new Map()));
+    let c = byStatus.get(status);
+    if (!c) {
+      c = this.counter.child({ ...this.mb, key, status: String(status) });
+      byStatus.set(status, c);
+    }
+    return c;
+  }
+
+  tokens(key: string): { prompt: Incrementer; completion: Incrementer } {
+    let t = this.byKey.get(key);
+    if (!t) {
+      const labels = { ...this.mb, key };
+      // bound lazily too: a series appears at its first token, not before
+      let prompt: Incrementer | undefined;
+      let completion: Incrementer | undefined;
+      const promptCounter = this.promptCounter;
+      const completionCounter = this.completionCounter;
+      t = {
+        prompt: { inc: (by) => (prompt ??= promptCounter.child(labels)).inc(by) },
+        completion: { inc: (by) => (completion ??= completionCounter.child(labels)).inc(by) },
+      };
+      this.byKey.set(key, t);
+    }
+    return t;
+  }
 }

@@ -10,6 +10,8 @@ interface Family {
 
 export interface Counter<L extends string> {
   inc(labels: Record<L, string>, by?: number): void;
+  /** One series, its labels resolved once: for a caller that counts on it per request. */
+  child(labels: Record<L, string>): { inc(by?: number): void };
 }
 export interface Gauge<L extends string> {
   set(labels: Record<L, string>, value: number): void;
@@ -19,6 +21,8 @@ export interface Gauge<L extends string> {
 }
 export interface Histogram<L extends string> {
   observe(labels: Record<L, string>, value: number): void;
+  /** One series, its labels resolved once. */
+  child(labels: Record<L, string>): { observe(value: number): void };
 }
 
 export interface Registry {
@@ -38,18 +42,32 @@ export function createRegistry(): Registry {
     families.push({
       render: () => header(name, help, type) + [...values.values()].map((s) => `${name}${labelText(labelNames, s.labels)} ${fmt(s.v)}\n`).join(''),
     });
-    const bump = (labels: Labels, update: (old: number) => number) => {
+    const seriesOf = (labels: Labels) => {
       const k = seriesKey(labelNames, labels);
-      const s = values.get(k);
-      if (s) s.v = update(s.v);
-      else values.set(k, { labels: { ...labels }, v: update(0) });
+      let s = values.get(k);
+      if (!s) values.set(k, (s = { labels: { ...labels }, v: 0 }));
+      return s;
     };
-    return Object.assign(bump, { clear: () => values.clear() });
+    const bump = (labels: Labels, update: (old: number) => number) => {
+      const s = seriesOf(labels);
+      s.v = update(s.v);
+    };
+    return Object.assign(bump, { clear: () => values.clear(), seriesOf });
   };
   return {
     counter(name, help, labelNames) {
       const bump = scalar(name, help, 'counter', labelNames);
-      return { inc: (labels, by = 1) => bump(labels, (v) => v + by) };
+      return {
+        inc: (labels, by = 1) => bump(labels, (v) => v + by),
+        child(labels) {
+          const s = bump.seriesOf(labels);
+          return {
+            inc: (by = 1) => {
+              s.v += by;
+            },
+          };
+        },
+      };
     },
     gauge(name, help, labelNames) {
       const bump = scalar(name, help, 'gauge', labelNames);
@@ -75,16 +93,25 @@ export function createRegistry(): Registry {
             })
             .join(''),
       });
+      type Series = { labels: Labels; counts: number[]; sum: number; count: number };
+      const seriesOf = (labels: Labels): Series => {
+        const k = seriesKey(labelNames, labels);
+        let s = series.get(k);
+        if (!s) series.set(k, (s = { labels: { ...labels }, counts: buckets.map(() => 0), sum: 0, count: 0 }));
+        return s;
+      };
+      const add = (s: Series, value: number) => {
+        let i = 0;
+        while (i < buckets.length && value > (buckets[i] as number)) i++;
+        if (i < buckets.length) (s.counts[i] as number)++;
+        s.sum += value;
+        s.count++;
+      };
       return {
-        observe(labels, value) {
-          const k = seriesKey(labelNames, labels);
-          let s = series.get(k);
-          if (!s) series.set(k, (s = { labels: { ...labels }, counts: buckets.map(() => 0), sum: 0, count: 0 }));
-          let i = 0;
-          while (i < buckets.length && value > (buckets[i] as number)) i++;
-          if (i < buckets.length) (s.counts[i] as number)++;
-          s.sum += value;
-          s.count++;
+        observe: (labels, value) => add(seriesOf(labels), value),
+        child(labels) {
+          const s = seriesOf(labels);
+          return { observe: (value) => add(s, value) };
         },
       };
     },

@@ -1,7 +1,10 @@
-import type { Logger } from '../deps.ts';
+import type { LogRecord, Logger } from '../deps.ts';
 
 /** The one access-log line of a request, filled in as the request runs; metrics are derived from it too. */
 export interface RequestLog {
+  /** when the line was written; first on the line, with `msg`, and set as it is written */
+  time: string;
+  msg: 'request';
   request_id: string;
   method: string;
   path: string;
@@ -53,7 +56,44 @@ export interface RequestLog {
 }
 
 export function createRequestLog(requestId: string, method: string, path: string): RequestLog {
-  return { request_id: requestId, method, path, retries: 0 };
+  // every field from the start, in the line's order (undefined ones are left out of it): an
+  // object that grows field by field as the request runs changes shape and reallocates its
+  // property store several times, once per request
+  return {
+    time: '',
+    msg: 'request',
+    request_id: requestId,
+    method,
+    path,
+    model: undefined,
+    route: undefined,
+    fallback_from: undefined,
+    backend: undefined,
+    target: undefined,
+    key: undefined,
+    status: undefined,
+    error_code: undefined,
+    trace_id: undefined,
+    retries: 0,
+    stream: undefined,
+    priority: undefined,
+    ttfb_ms: undefined,
+    ttft_ms: undefined,
+    duration_ms: undefined,
+    upstream_ms: undefined,
+    queue_ms: undefined,
+    overhead_ms: undefined,
+    cache: undefined,
+    cache_coalesced: undefined,
+    cache_wait_ms: undefined,
+    prompt_tokens: undefined,
+    completion_tokens: undefined,
+    tokens_per_s: undefined,
+    itl_ms: undefined,
+    backend_prompt_tps: undefined,
+    backend_generation_tps: undefined,
+    relayed: undefined,
+  };
 }
 
 /** Derived numbers, once the request has ended. */
@@ -70,7 +110,9 @@ export function finishRequestLog(log: RequestLog, durationMs: number): void {
 export function emitRequestLog(logger: Logger, log: RequestLog, wallMs: number): void {
   const level = (log.status ?? 500) >= 500 && log.status !== 499 ? 'error' : 'info';
   if (logger.enabled?.(level) === false) return;
-  logger.log(level, { time: new Date(wallMs).toISOString(), msg: 'request', ...log });
+  log.time = new Date(wallMs).toISOString();
+  // the record itself, not a copy with time and msg spread in front: it has them first already
+  logger.log(level, log as unknown as LogRecord);
 }
 
 /** The gateway's own time: everything before the hand-over that was not spent waiting on a backend, in a queue or for an identical request. */
