@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import type { ConfigStore } from './config/config-store.ts';
 import type { ConfigReloader } from './config/reloader.ts';
-import type { Clock, ClusterPeers, HttpMetrics, Logger, UpstreamFetch } from './deps.ts';
+import type { ClientSignal, Clock, ClusterPeers, HttpMetrics, Logger, UpstreamFetch } from './deps.ts';
 import { handOver, type Owner } from './cluster/relay-to-owner.ts';
 import { mergeWorkerMetrics } from './cluster/merge-worker-metrics.ts';
 import { errors } from './errors/errors.ts';
@@ -53,6 +53,7 @@ export interface AppParts {
   metrics: GatewayMetrics;
   httpMetrics?: HttpMetrics;
   services: (snapshot: ConfigSnapshot) => SnapshotServices;
+  clientSignal?: (env: unknown) => ClientSignal | undefined;
   runtime: GatewayRuntime;
   reloader: ConfigReloader | null;
   noReload: string;
@@ -88,7 +89,7 @@ export function buildApp(p: AppParts): GatewayHono {
     const log = createRequestLog(requestId, c.req.method, c.req.path);
     const started = clock.now();
     const snapshot = p.config.current();
-    const scope = new RequestScope(c.req.raw.signal);
+    const scope = new RequestScope(p.clientSignal?.(c.env) ?? c.req.raw.signal);
     c.set('requestId', requestId);
     c.set('startedAt', started);
     c.set('snapshot', snapshot);

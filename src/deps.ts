@@ -31,6 +31,17 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogRecord = Record<string, unknown> & { msg: string };
 
 /** One JSON object per line. Never given keys, Authorization headers or prompt text. */
+/**
+ * What a request's scope needs of its client: whether it has left, and to hear once when it
+ * does (as the scope's own `handleEvent`). A Request's AbortSignal is one; on Node the
+ * adapter hands the socket's close instead (see GatewayDeps.clientSignal).
+ */
+export interface ClientSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: EventListenerObject, options?: { once: boolean }): void;
+  removeEventListener(type: 'abort', listener: EventListenerObject): void;
+}
+
 export interface Logger {
   log(level: LogLevel, record: LogRecord): void;
   /** Whether records of this level are written; absent: all are. Lets callers skip building a record that would be dropped. */

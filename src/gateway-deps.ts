@@ -1,5 +1,5 @@
 import type { ConfigStore } from './config/config-store.ts';
-import type { AssetReader, ClusterPeers, Clock, ConfigSource, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from './deps.ts';
+import type { AssetReader, ClientSignal, ClusterPeers, Clock, ConfigSource, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from './deps.ts';
 import type { CacheStore } from './cache/cache-store.ts';
 import type { CounterStore } from './limits/counter-store.ts';
 import type { GatewayMetrics } from './observability/gateway-metrics.ts';
@@ -34,4 +34,10 @@ export interface GatewayDeps {
   docsAssets?: AssetReader;
   /** The other workers, when this is one of several processes serving one port (Node's `serve --workers N`). */
   peers?: ClusterPeers;
+  /**
+   * The client of a request, from what the server handed the app beside it (Hono's `c.env`);
+   * undefined: the Request's own AbortSignal. On Node that signal costs an AbortController and
+   * an event listener per request, the socket's close does not.
+   */
+  clientSignal?: (env: unknown) => ClientSignal | undefined;
 }

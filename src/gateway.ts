@@ -110,6 +110,7 @@ export function createGateway(deps: GatewayDeps, options: { initialConfigText?: 
     lifecycle,
     events,
     recent: new RecentRequests(),
+    clientSignal: deps.clientSignal,
   });
   registerDocsAssetRoutes(app, deps.docsAssets);
   let scheduler: Scheduler | null = null;

@@ -9,7 +9,7 @@ export interface RunningServer {
 }
 
 /** Listens with @hono/node-server and resolves once the port is bound. */
-export function listen(fetch: (req: Request) => Response | Promise<Response>, port: number, host: string): Promise<RunningServer> {
+export function listen(fetch: (req: Request, env: unknown) => Response | Promise<Response>, port: number, host: string): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     const server: ServerType = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {

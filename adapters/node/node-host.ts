@@ -13,6 +13,7 @@ import { createDocsAssets } from './docs-assets.ts';
 import { createRedisCacheStore } from './redis-cache-store.ts';
 import { createRedisStore } from './redis-store.ts';
 import { createUndiciUpstream } from './undici-upstream.ts';
+import { socketClientSignal } from './client-signal.ts';
 
 export const nodeCapabilities: Capabilities = { runtime: 'node', limitStores: ['memory', 'redis'], cacheStores: ['memory', 'redis'], processes: true, containers: true };
 /** config/models.yaml of the package: two levels up from adapters/node, one from the bundle in dist/. */
@@ -53,9 +54,10 @@ export function createNodeHost(usage = formatServeUsage('modeltainer serve')): G
     files: nodeFileReader,
     docsAssets: createDocsAssets(),
     cluster: createClusterHost(),
+    clientSignal: socketClientSignal,
     serve(fetch, options) {
-      const guarded = (req: Request) => {
-        const res = fetch(req);
+      const guarded = (req: Request, env: unknown) => {
+        const res = fetch(req, env);
         return res instanceof Promise ? res.catch(options.lastResort) : res;
       };
       return listen(guarded, options.port, options.hostname);

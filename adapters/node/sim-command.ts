@@ -27,7 +27,8 @@ export async function simCommand(args: string[]): Promise<number> {
     setTimeout(exit, bindings?.outgoing ? 2000 : 100).unref();
     return Response.json({ exiting: code }, { headers: { connection: 'close' } });
   };
-  const handle = async (req: Request, bindings?: Bindings): Promise<Response> => {
+  const handle = async (req: Request, env: unknown): Promise<Response> => {
+    const bindings = env as Bindings;
     const started = performance.now();
     const url = new URL(req.url);
     const res = req.method === 'POST' && url.pathname === '/_sim/exit' ? exitControl(url, bindings) : await sim.fetch(req);

@@ -1,5 +1,6 @@
 import { clientClosed, errors } from '../errors/errors.ts';
 import type { GatewayError } from '../errors/gateway-error.ts';
+import type { ClientSignal } from '../deps.ts';
 
 export type AbortCause = { kind: 'client' } | { kind: 'timeout'; phase: 'first byte' | 'total'; ms: number; label: string };
 
@@ -26,7 +27,7 @@ export class RequestScope {
   private held = false;
   private ended = false;
 
-  constructor(private readonly clientSignal: AbortSignal) {}
+  constructor(private readonly clientSignal: ClientSignal) {}
 
   /** Starts following the client and arms the total deadline (`label` names what timed out). */
   begin(totalMs: number, label: string): void {

@@ -1,5 +1,5 @@
 import type { ConfigSnapshot } from '../config/snapshot.ts';
-import type { AssetReader, Capabilities, ClusterPeers, LogRecord, PeerOp, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from '../deps.ts';
+import type { AssetReader, Capabilities, ClientSignal, ClusterPeers, LogRecord, PeerOp, ContainerDriver, FileReader, HttpMetrics, Logger, ProcessLauncher, Scheduler, UpstreamFetch } from '../deps.ts';
 import { toErrorResponse } from '../errors/to-error-response.ts';
 import type { CacheStore } from '../cache/cache-store.ts';
 import type { CounterStore } from '../limits/counter-store.ts';
@@ -62,7 +62,10 @@ export interface GatewayHost {
   files?: FileReader;
   /** Swagger UI's files for /docs (swagger-ui-dist); absent, the page loads them from the CDN. */
   docsAssets?: AssetReader;
-  serve(fetch: (req: Request) => Response | Promise<Response>, options: ServeOptions): Promise<Listening>;
+  /** `fetch` takes what the server hands beside each request (Node: its socket's ends), for `clientSignal`. */
+  serve(fetch: (req: Request, env?: unknown) => Response | Promise<Response>, options: ServeOptions): Promise<Listening>;
+  /** See GatewayDeps.clientSignal. */
+  clientSignal?: (env: unknown) => ClientSignal | undefined;
   /** Node: several processes sharing the port (`serve --workers N`). */
   cluster?: ClusterHost;
 }

@@ -88,6 +88,7 @@ export async function runGateway(host: GatewayHost, argv: readonly string[]): Pr
       containers: peers?.ownerUrl ? undefined : host.containers,
       files: host.files,
       docsAssets: host.docsAssets,
+      clientSignal: host.clientSignal,
     },
     { initialConfigText: text },
   );

@@ -168,6 +168,27 @@ export function addConformanceTests(runtime: string, getEnv: () => ConformanceEn
       expect(slow.stats().lastAbortAt! - droppedAt).toBeLessThan(1000);
     });
 
+    it(`[${runtime}] a client that leaves while its JSON answer is being generated makes the backend stop within a second`, async () => {
+      const slow = env.backends.slow.sim;
+      const before = slow.stats().aborted;
+      const ctl = new AbortController();
+      const pending = fetch(`${env.gatewayURL}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'slow', messages, max_tokens: 200 }),
+        signal: ctl.signal,
+      }).catch((err: unknown) => err);
+      // the backend has the request once it counts it in flight
+      const sentAt = Date.now();
+      while (slow.stats().active === 0 && Date.now() - sentAt < 3000) await new Promise((r) => setTimeout(r, 10));
+      const droppedAt = Date.now();
+      ctl.abort();
+      await pending;
+      while (slow.stats().aborted === before && Date.now() - droppedAt < 3000) await new Promise((r) => setTimeout(r, 20));
+      expect(slow.stats().aborted).toBe(before + 1);
+      expect(slow.stats().lastAbortAt! - droppedAt).toBeLessThan(1000);
+    });
+
     it(`[${runtime}] a backend reset mid-stream ends the stream with an OpenAI error event`, async () => {
       const res = await post('/v1/chat/completions', JSON.stringify({ model: 'llama', messages, max_tokens: 8, stream: true, sim_fault: { type: 'reset', after_tokens: 2 } }));
       expect(res.status).toBe(200);
