@@ -12,8 +12,23 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: string | Uint8Array<ArrayBuffer>;
   signal: AbortSignal;
+  /**
+   * The same cancellation as `signal`, as a callback: a client that follows this one need
+   * never read `signal`, which the gateway then never builds (an AbortController and an
+   * EventTarget listener per proxied request otherwise; the Node adapter's client does).
+   */
+  cancel?: Cancellation;
   /** Honoured by clients that can tell connecting from waiting (the Node adapter's). */
   connectTimeoutMs?: number;
+}
+
+/** A cancellation that tells its listeners by calling them, at most once. */
+export interface Cancellation {
+  readonly aborted: boolean;
+  /** What `signal.reason` would be once aborted. */
+  readonly reason: unknown;
+  onAbort(listener: () => void): void;
+  offAbort(listener: () => void): void;
 }
 
 /** The part of a fetch Response the gateway uses; a web Response satisfies it. */

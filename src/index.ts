@@ -4,7 +4,7 @@ export type { GatewayHono } from './app.ts';
 export type { GatewayDeps } from './gateway-deps.ts';
 export { createGatewayMetrics, type GatewayMetrics } from './observability/gateway-metrics.ts';
 export type { AppEnv } from './app-env.ts';
-export type { Capabilities, ChildProcessHandle, ClientSignal, Clock, ClusterPeers, PeerOp, ConfigSource, ContainerDriver, ContainerState, FileReader, HttpMetrics, LogLevel, LogRecord, Logger, ProcessLauncher, Scheduler, SpawnSpec, UpstreamFetch, UpstreamRequest, UpstreamResponse } from './deps.ts';
+export type { Cancellation, Capabilities, ChildProcessHandle, ClientSignal, Clock, ClusterPeers, PeerOp, ConfigSource, ContainerDriver, ContainerState, FileReader, HttpMetrics, LogLevel, LogRecord, Logger, ProcessLauncher, Scheduler, SpawnSpec, UpstreamFetch, UpstreamRequest, UpstreamResponse } from './deps.ts';
 export { createTimerScheduler } from './runtime/timer-scheduler.ts';
 export { createMemoryStore } from './limits/memory-store.ts';
 export { windowOf, type Admitted, type CounterStore, type LimitCheck, type LimitKind } from './limits/counter-store.ts';

@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
+import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import type { UpstreamFetch, UpstreamResponse } from '../../src/index.ts';
+import type { Cancellation, UpstreamFetch, UpstreamResponse } from '../../src/index.ts';
 
 /**
  * The Node upstream client. Node 20's fetch and web streams cost several times
@@ -23,7 +24,8 @@ export function createUndiciUpstream(): UpstreamFetch & { close(): Promise<void>
       method: req.method,
       headers: req.headers,
       body: req.body,
-      signal: req.signal,
+      // the callback form when offered: reading req.signal would build an AbortController
+      signal: req.cancel ? (new CancelEmitter(req.cancel) as unknown as EventEmitter) : req.signal,
       dispatcher: agentFor(req.connectTimeoutMs ?? 5_000),
     });
     return toUpstreamResponse(res.statusCode, res.headers, res.body);
@@ -88,4 +90,35 @@ function toWebStream(body: Readable): ReadableStream<Uint8Array> {
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * A Cancellation in the shape undici follows besides AbortSignal: an emitter of 'abort' with
+ * `aborted` and `reason` (undici only calls once/removeListener on it, and checks `on`).
+ */
+class CancelEmitter {
+  constructor(private readonly cancel: Cancellation) {}
+
+  get aborted(): boolean {
+    return this.cancel.aborted;
+  }
+
+  get reason(): unknown {
+    return this.cancel.reason;
+  }
+
+  on(_event: 'abort', listener: () => void): this {
+    this.cancel.onAbort(listener);
+    return this;
+  }
+
+  once(_event: 'abort', listener: () => void): this {
+    this.cancel.onAbort(listener);
+    return this;
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    this.cancel.offAbort(listener);
+    return this;
+  }
 }

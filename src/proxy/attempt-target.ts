@@ -4,7 +4,7 @@ import { errors } from '../errors/errors.ts';
 import type { ErrorFormat } from '../errors/to-error-response.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { round, type RequestLog } from '../observability/request-log.ts';
-import { RequestScope, type Attempt } from '../request/request-scope.ts';
+import type { Attempt, RequestScope } from '../request/request-scope.ts';
 import type { Lease } from '../runtime/model-runtime.ts';
 import type { AttemptOutcome } from '../targets/target.ts';
 import { mapBackendError } from './backend-error.ts';
@@ -68,24 +68,28 @@ export async function attemptTarget(input: AttemptInput, lease: Lease): Promise<
       method: 'POST',
       headers: { ...target.headers, ...input.headers },
       body: input.body,
-      signal: attempt.signal,
+      // a getter: a client that follows `cancel` never has the AbortSignal built
+      get signal() {
+        return attempt.signal;
+      },
+      cancel: attempt,
       connectTimeoutMs: model.timeouts.connect,
     });
   } catch (cause) {
     attempt.release();
-    return aborted(scope, attempt, lease) ?? failed(lease, 'connect', errors.backendUnreachable(target.label, describe(cause)), true);
+    return aborted(attempt, lease) ?? failed(lease, 'connect', errors.backendUnreachable(target.label, describe(cause)), true);
   }
 
   if (res.status >= 400) {
     const retryAfter = res.headers.get('retry-after');
     if (res.status >= 500 || res.status === 429 || res.status === 401 || res.status === 403 || res.status === 407) {
-      const error = await readError(res, attempt, scope, target.label, retryAfter);
+      const error = await readError(res, attempt, target.label, retryAfter);
       if (error.status === 499) return final(lease, 'cancelled', error);
       const again = AGAIN.has(res.status);
       return { ...failed(lease, res.status === 429 ? 'busy' : 'status', error, again), retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
     }
     // the backend works; the request is wrong (context too long, bad field): the client's to fix
-    const error = await readError(res, attempt, scope, target.label, retryAfter);
+    const error = await readError(res, attempt, target.label, retryAfter);
     return final(lease, error.status === 499 ? 'cancelled' : 'ok', error);
   }
 
@@ -103,7 +107,7 @@ export async function attemptTarget(input: AttemptInput, lease: Lease): Promise<
       text = await res.text();
     } catch (cause) {
       attempt.release();
-      return aborted(scope, attempt, lease) ?? failed(lease, 'stream', errors.backendBadResponse(target.label, `connection lost while reading the body (${describe(cause)})`), false);
+      return aborted(attempt, lease) ?? failed(lease, 'stream', errors.backendBadResponse(target.label, `connection lost while reading the body (${describe(cause)})`), false);
     }
     attempt.release();
     lease.release('ok');
@@ -136,7 +140,7 @@ function streamResponse(input: AttemptInput, body: ReadableStream<Uint8Array>, c
       log.ttfb_ms = round(clock.now() - input.started);
     },
     cancelUpstream: () => attempt.abort({ kind: 'client' }),
-    toError: (cause) => scope.errorFor(attempt.signal) ?? errors.backendStreamFailed(label, describe(cause)),
+    toError: (cause) => attempt.error() ?? errors.backendStreamFailed(label, describe(cause)),
     onEnd: ({ tail, head, error, cancelled }) => {
       attempt.release();
       recordUsage(log, tail, head);
@@ -146,7 +150,7 @@ function streamResponse(input: AttemptInput, body: ReadableStream<Uint8Array>, c
         log.status = 499;
         log.error_code = 'client_closed_request';
       } else if (error) log.error_code = error.code ?? 'stream_error';
-      lease.release(streamOutcome(attempt.signal, clientGone, error !== null));
+      lease.release(streamOutcome(attempt, clientGone, error !== null));
       scope.end();
     },
   });
@@ -158,18 +162,18 @@ function streamResponse(input: AttemptInput, body: ReadableStream<Uint8Array>, c
   };
 }
 
-function streamOutcome(signal: AbortSignal, clientGone: boolean, failedMidway: boolean): AttemptOutcome {
+function streamOutcome(attempt: Attempt, clientGone: boolean, failedMidway: boolean): AttemptOutcome {
   if (!failedMidway && !clientGone) return 'ok';
-  if (RequestScope.firstByteTimeout(signal)) return 'timeout';
+  if (attempt.firstByteTimedOut) return 'timeout';
   // cut by the request's own deadline or its client: says nothing about the target
-  return clientGone || signal.aborted ? 'cancelled' : 'stream';
+  return clientGone || attempt.aborted ? 'cancelled' : 'stream';
 }
 
 /** An attempt cut short by the request itself (client gone, total deadline) or by its first-byte deadline. */
-function aborted(scope: RequestScope, attempt: Attempt, lease: Lease): AttemptResult | null {
-  const error = scope.errorFor(attempt.signal);
+function aborted(attempt: Attempt, lease: Lease): AttemptResult | null {
+  const error = attempt.error();
   if (!error) return null;
-  if (RequestScope.firstByteTimeout(attempt.signal)) return failed(lease, 'timeout', error, false);
+  if (attempt.firstByteTimedOut) return failed(lease, 'timeout', error, false);
   return final(lease, 'cancelled', error);
 }
 
@@ -183,12 +187,12 @@ function final(lease: Lease, outcome: 'ok' | 'cancelled', error: GatewayError): 
   return { kind: 'final', error };
 }
 
-async function readError(res: UpstreamResponse, attempt: Attempt, scope: RequestScope, label: string, retryAfter: string | null): Promise<GatewayError> {
+async function readError(res: UpstreamResponse, attempt: Attempt, label: string, retryAfter: string | null): Promise<GatewayError> {
   let text: string;
   try {
     text = await res.text();
   } catch (cause) {
-    return scope.errorFor(attempt.signal) ?? errors.backendBadResponse(label, `connection lost while reading the body (${describe(cause)})`);
+    return attempt.error() ?? errors.backendBadResponse(label, `connection lost while reading the body (${describe(cause)})`);
   } finally {
     attempt.release();
   }

@@ -1,22 +1,24 @@
 import { clientClosed, errors } from '../errors/errors.ts';
 import type { GatewayError } from '../errors/gateway-error.ts';
-import type { ClientSignal } from '../deps.ts';
+import type { Cancellation, ClientSignal } from '../deps.ts';
 
 export type AbortCause = { kind: 'client' } | { kind: 'timeout'; phase: 'first byte' | 'total'; ms: number; label: string };
 
 /**
  * The life of one request, created by the gateway's first middleware. The handler arms
  * it (`begin`) before any waiting, so queue waits and every upstream attempt share one
- * abort signal, fired by the client leaving or the total deadline; an attempt adds its
+ * cancellation, fired by the client leaving or the total deadline; an attempt adds its
  * first-byte deadline. The request's end is an event of the scope: the log line, metrics,
  * the limiter and the target slot subscribe to it.
  *
- * One AbortController per request (they are not cheap on Node); an attempt cut by its
- * first-byte deadline leaves the next attempt a fresh one. No closures per request: the
- * scope is its own abort listener (`handleEvent`) and timers get it as their argument.
+ * AbortControllers are costly on Node, so the cancellation is plain state with callbacks
+ * (`Aborts`), and its AbortSignal is built only when something asks for one (a queue wait,
+ * a retry's back-off, a fetch-based upstream client). An attempt cut by its first-byte
+ * deadline leaves the next attempt a fresh one. No closures per request: the scope is its
+ * own client listener (`handleEvent`) and timers get it as their argument.
  */
 export class RequestScope {
-  private ctl: AbortController | null = null;
+  private aborts: Aborts | null = null;
   private totalTimer: ReturnType<typeof setTimeout> | undefined;
   private firstByteTimer: ReturnType<typeof setTimeout> | undefined;
   private totalMs = 0;
@@ -24,19 +26,21 @@ export class RequestScope {
   private firstByteMs = 0;
   private firstByteLabel = '';
   private listeners: (() => void)[] | null = null;
+  private following = false;
   private held = false;
   private ended = false;
 
-  constructor(private readonly clientSignal: ClientSignal) {}
+  constructor(private readonly client: ClientSignal) {}
 
   /** Starts following the client and arms the total deadline (`label` names what timed out). */
   begin(totalMs: number, label: string): void {
-    if (this.ctl) return;
-    this.ctl = new AbortController();
+    if (this.following) return;
+    this.following = true;
+    this.current();
     this.totalMs = totalMs;
     this.totalLabel = label;
-    if (this.clientSignal.aborted) this.handleEvent();
-    else this.clientSignal.addEventListener('abort', this, { once: true });
+    if (this.client.aborted) this.handleEvent();
+    else this.client.addEventListener('abort', this, { once: true });
     this.totalTimer = setTimeout(totalTimeout, totalMs, this);
   }
 
@@ -47,12 +51,11 @@ export class RequestScope {
 
   /** Aborted when the client leaves or a deadline passes; an attempt cut by its first-byte deadline leaves a fresh one. */
   get signal(): AbortSignal {
-    if (!this.ctl || RequestScope.firstByteTimeout(this.ctl.signal)) this.ctl = new AbortController();
-    return this.ctl.signal;
+    return this.current().signal;
   }
 
   abort(cause: AbortCause): void {
-    this.ctl?.abort(cause);
+    this.aborts?.abort(cause);
   }
 
   /** Arms the first-byte deadline of an attempt on `label`. */
@@ -61,7 +64,7 @@ export class RequestScope {
     this.firstByteMs = firstByteMs;
     this.firstByteLabel = label;
     this.firstByteTimer = setTimeout(firstByteTimeout, firstByteMs, this);
-    return new ScopeAttempt(this, this.signal);
+    return new ScopeAttempt(this, this.current());
   }
 
   /** @internal the timers' callbacks */
@@ -72,17 +75,12 @@ export class RequestScope {
 
   /** The error for an aborted signal, or null if it was not aborted. */
   errorFor(signal: AbortSignal): GatewayError | null {
-    if (!signal.aborted) return null;
-    const cause = signal.reason as AbortCause | undefined;
-    if (cause?.kind === 'timeout') return errors.backendTimeout(cause.label, cause.phase, cause.ms);
-    return clientClosed();
+    return signal.aborted ? errorOf(signal.reason as AbortCause | undefined) : null;
   }
 
   /** Whether `signal` was cut by an attempt's first-byte deadline (the request itself goes on). */
   static firstByteTimeout(signal: AbortSignal): boolean {
-    if (!signal.aborted) return false;
-    const cause = signal.reason as AbortCause | undefined;
-    return cause?.kind === 'timeout' && cause.phase === 'first byte';
+    return signal.aborted && isFirstByte(signal.reason as AbortCause | undefined);
   }
 
   onEnd(listener: () => void): void {
@@ -105,7 +103,7 @@ export class RequestScope {
     this.ended = true;
     if (this.totalTimer !== undefined) clearTimeout(this.totalTimer);
     this.disarmFirstByte();
-    if (this.ctl) this.clientSignal.removeEventListener('abort', this);
+    if (this.following) this.client.removeEventListener('abort', this);
     if (!this.listeners) return;
     for (const l of this.listeners) {
       try {
@@ -123,6 +121,12 @@ export class RequestScope {
   disarmFirstByte(): void {
     if (this.firstByteTimer !== undefined) clearTimeout(this.firstByteTimer);
   }
+
+  /** The cancellation in force: a fresh one once an attempt's first-byte deadline cut the last. */
+  private current(): Aborts {
+    if (!this.aborts || isFirstByte(this.aborts.cause ?? undefined)) this.aborts = new Aborts();
+    return this.aborts;
+  }
 }
 
 function totalTimeout(scope: RequestScope): void {
@@ -133,8 +137,64 @@ function firstByteTimeout(scope: RequestScope): void {
   scope.expire('first byte');
 }
 
-export interface Attempt {
-  signal: AbortSignal;
+function isFirstByte(cause: AbortCause | undefined): boolean {
+  return cause?.kind === 'timeout' && cause.phase === 'first byte';
+}
+
+function errorOf(cause: AbortCause | undefined): GatewayError {
+  if (cause?.kind === 'timeout') return errors.backendTimeout(cause.label, cause.phase, cause.ms);
+  return clientClosed();
+}
+
+/** One cancellation: its first cause wins; callbacks and the AbortSignal (built on demand) hear it once. */
+class Aborts implements Cancellation {
+  cause: AbortCause | null = null;
+  private ctl: AbortController | null = null;
+  private callbacks: (() => void)[] | null = null;
+
+  get aborted(): boolean {
+    return this.cause !== null;
+  }
+
+  get reason(): unknown {
+    return this.cause ?? undefined;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.ctl) {
+      this.ctl = new AbortController();
+      if (this.cause) this.ctl.abort(this.cause);
+    }
+    return this.ctl.signal;
+  }
+
+  abort(cause: AbortCause): void {
+    if (this.cause) return;
+    this.cause = cause;
+    this.ctl?.abort(cause);
+    const callbacks = this.callbacks;
+    this.callbacks = null;
+    if (callbacks) for (const c of callbacks) c();
+  }
+
+  onAbort(listener: () => void): void {
+    if (this.cause) listener();
+    else (this.callbacks ??= []).push(listener);
+  }
+
+  offAbort(listener: () => void): void {
+    const i = this.callbacks?.indexOf(listener) ?? -1;
+    if (i >= 0) this.callbacks!.splice(i, 1);
+  }
+}
+
+export interface Attempt extends Cancellation {
+  /** Built on demand: prefer `aborted`, `error()` and the callbacks. */
+  readonly signal: AbortSignal;
+  /** Cut by its own first-byte deadline (the request itself goes on). */
+  readonly firstByteTimedOut: boolean;
+  /** The error for this attempt's abort, or null if it was not aborted. */
+  error(): GatewayError | null;
   /** The first byte arrived: the first-byte deadline no longer applies. */
   firstByte(): void;
   abort(cause: AbortCause): void;
@@ -144,8 +204,36 @@ export interface Attempt {
 class ScopeAttempt implements Attempt {
   constructor(
     private readonly scope: RequestScope,
-    readonly signal: AbortSignal,
+    private readonly aborts: Aborts,
   ) {}
+
+  get signal(): AbortSignal {
+    return this.aborts.signal;
+  }
+
+  get aborted(): boolean {
+    return this.aborts.aborted;
+  }
+
+  get reason(): unknown {
+    return this.aborts.reason;
+  }
+
+  get firstByteTimedOut(): boolean {
+    return isFirstByte(this.aborts.cause ?? undefined);
+  }
+
+  error(): GatewayError | null {
+    return this.aborts.cause ? errorOf(this.aborts.cause) : null;
+  }
+
+  onAbort(listener: () => void): void {
+    this.aborts.onAbort(listener);
+  }
+
+  offAbort(listener: () => void): void {
+    this.aborts.offAbort(listener);
+  }
 
   firstByte(): void {
     this.scope.disarmFirstByte();
