@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Cancellation, UpstreamFetch, UpstreamResponse } from '../../src/index.ts';
@@ -20,13 +20,16 @@ export function createUndiciUpstream(): UpstreamFetch & { close(): Promise<void>
     return agent;
   };
   const upstream: UpstreamFetch = async (req) => {
-    const res = await request(req.url, {
-      method: req.method,
+    const { origin, path } = splitUrl(req.url);
+    // the agent's own request(): undici's top-level request() parses the URL and copies the options on every call
+    const res = await agentFor(req.connectTimeoutMs ?? 5_000).request({
+      origin,
+      path,
+      method: req.method as Dispatcher.HttpMethod,
       headers: req.headers,
       body: req.body,
       // the callback form when offered: reading req.signal would build an AbortController
       signal: req.cancel ? (new CancelEmitter(req.cancel) as unknown as EventEmitter) : req.signal,
-      dispatcher: agentFor(req.connectTimeoutMs ?? 5_000),
     });
     return toUpstreamResponse(res.statusCode, res.headers, res.body);
   };
@@ -35,6 +38,21 @@ export function createUndiciUpstream(): UpstreamFetch & { close(): Promise<void>
       await Promise.all([...agents.values()].map((a) => a.close()));
     },
   });
+}
+
+/** Upstream URLs kept at most (targets' endpoints; /upstream/* paths vary, and past this are parsed each time). */
+const MAX_URLS = 1_000;
+const urlParts = new Map<string, { origin: string; path: string }>();
+
+/** An upstream URL's origin and path, parsed once per URL. */
+function splitUrl(url: string): { origin: string; path: string } {
+  let parts = urlParts.get(url);
+  if (!parts) {
+    const u = new URL(url);
+    parts = { origin: u.origin, path: `${u.pathname}${u.search}` };
+    if (urlParts.size < MAX_URLS) urlParts.set(url, parts);
+  }
+  return parts;
 }
 
 /** Failures surface through text() or the stream; an 'error' event with no listener would crash the process. */

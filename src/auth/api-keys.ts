@@ -1,4 +1,5 @@
 import type { KeyConfig } from '../config/auth-schema.ts';
+import { sha256Bytes } from '../crypto/sha256.ts';
 import { compileGlobs } from './model-globs.ts';
 import type { Principal } from './principal.ts';
 
@@ -8,18 +9,22 @@ interface StoredKey {
 }
 
 export interface KeyRing {
-  /** The principal for a presented key, or null. Compares against every key in constant time. */
-  verify(presented: string): Promise<Principal | null>;
+  /**
+   * The principal for a presented key, or null. Compares against every key in constant time.
+   * Synchronous: hashing a key here takes microseconds, Web Crypto's promise came back a
+   * turn of a busy event loop later.
+   */
+  verify(presented: string): Principal | null;
 }
 
 export async function sha256Hex(text: string): Promise<string> {
-  return toHex(await sha256(text));
+  return toHex(sha256Bytes(text));
 }
 
 export function createKeyRing(keys: readonly KeyConfig[]): KeyRing {
-  const stored = Promise.all(
-    keys.map(async (k): Promise<StoredKey> => ({
-      digest: k.key_sha256 ? fromHex(k.key_sha256) : await sha256(k.key ?? ''),
+  const stored = keys.map(
+    (k): StoredKey => ({
+      digest: k.key_sha256 ? fromHex(k.key_sha256) : sha256Bytes(k.key ?? ''),
       principal: Object.freeze({
         name: k.name,
         label: k.name,
@@ -29,14 +34,14 @@ export function createKeyRing(keys: readonly KeyConfig[]): KeyRing {
         priority: k.priority,
         ...(k.cache === false ? { noCache: true as const } : {}),
       }),
-    })),
+    }),
   );
   return {
-    async verify(presented) {
-      const digest = await sha256(presented);
+    verify(presented) {
+      const digest = sha256Bytes(presented);
       let found: Principal | null = null;
       // no early exit: every key is compared, so timing says nothing about which one matched
-      for (const k of await stored) if (equalDigests(k.digest, digest)) found = k.principal;
+      for (const k of stored) if (equalDigests(k.digest, digest)) found = k.principal;
       return found;
     },
   };
@@ -46,10 +51,6 @@ function equalDigests(a: Uint8Array, b: Uint8Array): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return diff === 0;
-}
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
 }
 
 function toHex(bytes: Uint8Array): string {

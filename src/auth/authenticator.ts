@@ -9,27 +9,29 @@ export type AuthMode = 'keys' | 'jwt' | 'both' | 'none';
 export interface Authenticator {
   readonly mode: AuthMode;
   /** The caller, or a 401 GatewayError. */
-  authenticate(headers: Headers): Promise<Principal>;
+  /** Synchronous where it can be (no auth, keys only): an await per request costs a promise and a turn. */
+  authenticate(headers: Headers): Principal | Promise<Principal>;
 }
 
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 export function createAuthenticator(cfg: AuthConfig | undefined): Authenticator {
   const mode = cfg?.mode ?? defaultMode((cfg?.keys.length ?? 0) > 0, cfg?.jwt !== undefined);
-  if (!cfg || mode === 'none') return { mode: 'none', authenticate: async () => anonymous };
+  if (!cfg || mode === 'none') return { mode: 'none', authenticate: () => anonymous };
   const keys = mode === 'jwt' ? null : createKeyRing(cfg.keys);
   const jwt = mode === 'keys' || !cfg.jwt ? null : createJwtVerifier(cfg.jwt, cfg.tiers);
   return {
     mode,
-    async authenticate(headers) {
+    authenticate(headers) {
       const token = credentialOf(headers);
       if (!token) throw unauthorized('Missing credentials: send `Authorization: Bearer <key>`.', 'missing_api_key');
       if (jwt && (JWT_SHAPE.test(token) || !keys)) {
-        const result = await jwt.verify(token);
-        if (result.ok) return result.principal;
-        throw unauthorized(`Invalid token: ${result.reason}.`, 'invalid_api_key');
+        return jwt.verify(token).then((result) => {
+          if (result.ok) return result.principal;
+          throw unauthorized(`Invalid token: ${result.reason}.`, 'invalid_api_key');
+        });
       }
-      const principal = keys ? await keys.verify(token) : null;
+      const principal = keys ? keys.verify(token) : null;
       if (principal) return principal;
       throw unauthorized('Incorrect API key provided.', 'invalid_api_key');
     },

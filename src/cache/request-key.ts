@@ -1,7 +1,7 @@
 import type { EndpointName } from '../proxy/endpoints.ts';
 import { stableJson } from './stable-json.ts';
 
-export { sha256Hex as hashKey } from './sha256.ts';
+export { sha256Hex as hashKey } from '../crypto/sha256.ts';
 
 /** Fields that never change the answer: who asks, how the answer is delivered, ids. */
 const EXCLUDED = new Set(['model', 'stream', 'stream_options', 'user', 'metadata', 'request_id', 'safety_identifier', 'prompt_cache_key', 'service_tier', 'store']);

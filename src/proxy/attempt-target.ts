@@ -1,5 +1,5 @@
 import type { ModelEntry } from '../config/snapshot.ts';
-import type { Clock, UpstreamResponse } from '../deps.ts';
+import type { Clock, UpstreamRequest, UpstreamResponse } from '../deps.ts';
 import { errors } from '../errors/errors.ts';
 import type { ErrorFormat } from '../errors/to-error-response.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -63,18 +63,7 @@ export async function attemptTarget(input: AttemptInput, lease: Lease): Promise<
   const attempt = scope.attempt(model.timeouts.first_byte, target.label);
   let res: UpstreamResponse;
   try {
-    res = await target.transport({
-      url: target.urls[input.endpoint],
-      method: 'POST',
-      headers: { ...target.headers, ...input.headers },
-      body: input.body,
-      // a getter: a client that follows `cancel` never has the AbortSignal built
-      get signal() {
-        return attempt.signal;
-      },
-      cancel: attempt,
-      connectTimeoutMs: model.timeouts.connect,
-    });
+    res = await target.transport(new UpstreamCall(target.urls[input.endpoint], { ...target.headers, ...input.headers }, input.body, attempt, model.timeouts.connect));
   } catch (cause) {
     attempt.release();
     return aborted(attempt, lease) ?? failed(lease, 'connect', errors.backendUnreachable(target.label, describe(cause)), true);
@@ -160,6 +149,23 @@ function streamResponse(input: AttemptInput, body: ReadableStream<Uint8Array>, c
     headers: { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
     model: input.model,
   };
+}
+
+/** One attempt's upstream request. A class for its `signal` getter: a client that follows `cancel` never has the AbortSignal built. */
+class UpstreamCall implements UpstreamRequest {
+  readonly method = 'POST';
+
+  constructor(
+    readonly url: string,
+    readonly headers: Record<string, string>,
+    readonly body: string,
+    readonly cancel: Attempt,
+    readonly connectTimeoutMs: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.cancel.signal;
+  }
 }
 
 function streamOutcome(attempt: Attempt, clientGone: boolean, failedMidway: boolean): AttemptOutcome {
