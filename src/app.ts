@@ -19,6 +19,7 @@ import type { EventBus, LifecycleEvent } from './lifecycle/events.ts';
 import type { LifecycleManager } from './lifecycle/lifecycle-manager.ts';
 import type { RecentRequests } from './observability/recent-requests.ts';
 import type { InFlight } from './request/in-flight.ts';
+import { Deadlines } from './request/deadlines.ts';
 import { RequestScope } from './request/request-scope.ts';
 import { CachedRouter } from './routes/cached-router.ts';
 import { registerAdminCacheRoutes } from './routes/admin-cache-routes.ts';
@@ -76,6 +77,7 @@ const WHILE_DRAINING = new Set(['/healthz', '/readyz', '/metrics']);
 export function buildApp(p: AppParts): GatewayHono {
   const { clock, metrics, inFlight } = p;
   const app = new OpenAPIHono<AppEnv>({ router: new CachedRouter() });
+  const deadlines = new Deadlines();
 
   if (p.httpMetrics) {
     const mw = p.httpMetrics.middleware;
@@ -89,7 +91,7 @@ export function buildApp(p: AppParts): GatewayHono {
     const log = createRequestLog(requestId, c.req.method, c.req.path);
     const started = clock.now();
     const snapshot = p.config.current();
-    const scope = new RequestScope(p.clientSignal?.(c.env) ?? c.req.raw.signal);
+    const scope = new RequestScope(p.clientSignal?.(c.env) ?? c.req.raw.signal, deadlines);
     c.set('requestId', requestId);
     c.set('startedAt', started);
     c.set('snapshot', snapshot);

@@ -1,6 +1,7 @@
 import { clientClosed, errors } from '../errors/errors.ts';
 import type { GatewayError } from '../errors/gateway-error.ts';
 import type { Cancellation, ClientSignal } from '../deps.ts';
+import { Deadlines, type Deadline } from './deadlines.ts';
 
 export type AbortCause = { kind: 'client' } | { kind: 'timeout'; phase: 'first byte' | 'total'; ms: number; label: string };
 
@@ -14,13 +15,14 @@ export type AbortCause = { kind: 'client' } | { kind: 'timeout'; phase: 'first b
  * AbortControllers are costly on Node, so the cancellation is plain state with callbacks
  * (`Aborts`), and its AbortSignal is built only when something asks for one (a queue wait,
  * a retry's back-off, a fetch-based upstream client). An attempt cut by its first-byte
- * deadline leaves the next attempt a fresh one. No closures per request: the scope is its
- * own client listener (`handleEvent`) and timers get it as their argument.
+ * deadline leaves the next attempt a fresh one. Deadlines are entries in shared lists
+ * (deadlines.ts), not a timer each. No closures per request: the scope is its own client
+ * listener (`handleEvent`) and its deadlines' target (`expire`).
  */
 export class RequestScope {
   private aborts: Aborts | null = null;
-  private totalTimer: ReturnType<typeof setTimeout> | undefined;
-  private firstByteTimer: ReturnType<typeof setTimeout> | undefined;
+  private totalDeadline: Deadline | null = null;
+  private firstByteDeadline: Deadline | null = null;
   private totalMs = 0;
   private totalLabel = '';
   private firstByteMs = 0;
@@ -30,7 +32,10 @@ export class RequestScope {
   private held = false;
   private ended = false;
 
-  constructor(private readonly client: ClientSignal) {}
+  constructor(
+    private readonly client: ClientSignal,
+    private readonly deadlines: Deadlines = sharedDeadlines,
+  ) {}
 
   /** Starts following the client and arms the total deadline (`label` names what timed out). */
   begin(totalMs: number, label: string): void {
@@ -41,7 +46,7 @@ export class RequestScope {
     this.totalLabel = label;
     if (this.client.aborted) this.handleEvent();
     else this.client.addEventListener('abort', this, { once: true });
-    this.totalTimer = setTimeout(totalTimeout, totalMs, this);
+    this.totalDeadline = this.deadlines.set(totalMs, this, 'total');
   }
 
   /** The client went away (this object is the client signal's abort listener). */
@@ -63,11 +68,11 @@ export class RequestScope {
     this.disarmFirstByte();
     this.firstByteMs = firstByteMs;
     this.firstByteLabel = label;
-    this.firstByteTimer = setTimeout(firstByteTimeout, firstByteMs, this);
+    this.firstByteDeadline = this.deadlines.set(firstByteMs, this, 'first byte');
     return new ScopeAttempt(this, this.current());
   }
 
-  /** @internal the timers' callbacks */
+  /** @internal the deadlines' callback */
   expire(phase: 'first byte' | 'total'): void {
     const first = phase === 'first byte';
     this.abort({ kind: 'timeout', phase, ms: first ? this.firstByteMs : this.totalMs, label: first ? this.firstByteLabel : this.totalLabel });
@@ -101,7 +106,7 @@ export class RequestScope {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.totalTimer !== undefined) clearTimeout(this.totalTimer);
+    this.totalDeadline?.clear();
     this.disarmFirstByte();
     if (this.following) this.client.removeEventListener('abort', this);
     if (!this.listeners) return;
@@ -119,7 +124,7 @@ export class RequestScope {
 
   /** @internal */
   disarmFirstByte(): void {
-    if (this.firstByteTimer !== undefined) clearTimeout(this.firstByteTimer);
+    this.firstByteDeadline?.clear();
   }
 
   /** The cancellation in force: a fresh one once an attempt's first-byte deadline cut the last. */
@@ -129,13 +134,8 @@ export class RequestScope {
   }
 }
 
-function totalTimeout(scope: RequestScope): void {
-  scope.expire('total');
-}
-
-function firstByteTimeout(scope: RequestScope): void {
-  scope.expire('first byte');
-}
+/** For scopes made without their app's (tests). */
+const sharedDeadlines = new Deadlines();
 
 function isFirstByte(cause: AbortCause | undefined): boolean {
   return cause?.kind === 'timeout' && cause.phase === 'first byte';
