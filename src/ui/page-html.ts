@@ -72,7 +72,7 @@ export function pageHtml(access: AdminAccess): string {
     </div>
     <div class="table-wrap" role="region" aria-labelledby="log-title" tabindex="0">
       <table class="log">
-        <thead><tr><th scope="col">Ended</th><th scope="col">Request id</th><th scope="col">Model</th><th scope="col">Status</th><th scope="col">TTFT</th><th scope="col">Duration</th><th scope="col">Tokens in → out</th></tr></thead>
+        <thead><tr><th scope="col">Ended</th><th scope="col">Request id</th><th scope="col">Model</th><th scope="col">Status</th><th scope="col">TTFT</th><th scope="col">Duration</th><th scope="col">Tokens in &rarr; out</th></tr></thead>
         <tbody id="log"></tbody>
       </table>
     </div>

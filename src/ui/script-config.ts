@@ -49,7 +49,7 @@ function diffText(d) {
 async function reloadConfig() {
   const out = $('reload-result');
   out.className = 'result';
-  setText(out, 'Reloading…');
+  setText(out, 'Reloading\u2026');
   const r = await api('POST', 'admin/reload');
   if (!session.running) return;
   const at = fmtClock(Date.now());

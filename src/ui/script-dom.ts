@@ -41,7 +41,8 @@ function setText(el, text) {
   if (el.textContent !== s) el.textContent = s;
 }
 
-const DASH = '—';
+// escapes, not the characters: one non-ASCII character makes V8 hold the whole bundle's source as two-byte (1.8 MB more heap)
+const DASH = '\u2014';
 
 function fmtBytes(n) {
   if (n === null || n === undefined) return DASH;

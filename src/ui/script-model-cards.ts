@@ -95,7 +95,7 @@ function targetItem(t) {
 /** POST /admin/models/{name}/{action}: the answer (202 with the state, or the error) shown on the card. */
 async function act(name, action, result) {
   result.className = 'result';
-  setText(result, action + '…');
+  setText(result, action + '\u2026');
   const r = await api('POST', 'admin/models/' + encodeURIComponent(name) + '/' + action);
   // the answer's state is the one when it was sent (often before the action begins); the badge follows the rest
   if (r.ok) setText(result, fmtClock(Date.now()) + ' ' + action + ' accepted (' + r.status + '), state then: ' + r.body.state);

@@ -81,7 +81,7 @@ function renderLog() {
 }
 
 function logRow(e) {
-  const tokens = e.prompt_tokens === null && e.completion_tokens === null ? DASH : (e.prompt_tokens ?? DASH) + ' → ' + (e.completion_tokens ?? DASH);
+  const tokens = e.prompt_tokens === null && e.completion_tokens === null ? DASH : (e.prompt_tokens ?? DASH) + ' \u2192 ' + (e.completion_tokens ?? DASH);
   return h('tr', { class: e.status >= 400 || e.status === 0 ? 'failed' : null, 'data-request-id': e.request_id },
     h('td', { text: fmtClock(e.at + (skewMs || 0)) }),
     h('td', {}, h('code', { text: e.request_id, title: e.method + ' ' + e.path + (e.stream ? ' (stream)' : '') })),
