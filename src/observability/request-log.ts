@@ -110,9 +110,20 @@ export function finishRequestLog(log: RequestLog, durationMs: number): void {
 export function emitRequestLog(logger: Logger, log: RequestLog, wallMs: number): void {
   const level = (log.status ?? 500) >= 500 && log.status !== 499 ? 'error' : 'info';
   if (logger.enabled?.(level) === false) return;
-  log.time = new Date(wallMs).toISOString();
+  log.time = isoTime(wallMs);
   // the record itself, not a copy with time and msg spread in front: it has them first already
   logger.log(level, log as unknown as LogRecord);
+}
+
+// Requests under load end several to a millisecond: the same timestamp is formatted once.
+let isoMs = Number.NaN;
+let iso = '';
+function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
 }
 
 /** The gateway's own time: everything before the hand-over that was not spent waiting on a backend, in a queue or for an identical request. */

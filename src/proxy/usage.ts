@@ -23,7 +23,6 @@ export interface Timings {
 export function extractUsage(text: string, head?: () => string): Usage | null {
   const u = lastObject(text, 'usage') as Record<string, unknown> | null;
   if (!u) return null;
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   if (n(u.prompt_tokens) !== undefined) {
     const prompt = n(u.prompt_tokens)!;
     const completion = n(u.completion_tokens) ?? 0;
@@ -41,15 +40,26 @@ export function extractUsage(text: string, head?: () => string): Usage | null {
 
 function anthropicInput(u: Record<string, unknown> | null): number | undefined {
   if (!u || typeof u.input_tokens !== 'number') return undefined;
-  const extra = (v: unknown) => (typeof v === 'number' ? v : 0);
   return u.input_tokens + extra(u.cache_read_input_tokens) + extra(u.cache_creation_input_tokens);
 }
 
 export function extractTimings(text: string): Timings | null {
   const t = lastObject(text, 'timings') as Record<string, unknown> | null;
   if (!t) return null;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 10) / 10 : undefined);
-  return { prompt_per_second: num(t.prompt_per_second), predicted_per_second: num(t.predicted_per_second) };
+  return { prompt_per_second: speed(t.prompt_per_second), predicted_per_second: speed(t.predicted_per_second) };
+}
+
+// helpers at module level, not closures made per call: this runs for every proxied request
+function n(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function extra(v: unknown): number {
+  return typeof v === 'number' ? v : 0;
+}
+
+function speed(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 10) / 10 : undefined;
 }
 
 function lastObject(text: string, key: string): unknown {
