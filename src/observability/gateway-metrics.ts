@@ -99,8 +99,8 @@ export function createGatewayMetrics(): GatewayMetrics {
       if (log.status === 200 && log.ttfb_ms !== undefined) (series.ttft ??= ttft.child(series.mb)).observe(log.ttfb_ms / 1000);
       if (log.itl_ms !== undefined) (series.itl ??= itl.child(series.mb)).observe(log.itl_ms / 1000);
       if (log.tokens_per_s !== undefined) (series.tps ??= tps.child(series.mb)).observe(log.tokens_per_s);
-      if (log.prompt_tokens) series.tokens(log.key ?? '').prompt.inc(log.prompt_tokens);
-      if (log.completion_tokens) series.tokens(log.key ?? '').completion.inc(log.completion_tokens);
+      if (log.prompt_tokens) series.prompt(log.key ?? '').inc(log.prompt_tokens);
+      if (log.completion_tokens) series.completion(log.key ?? '').inc(log.completion_tokens);
       if (log.retries) (series.retries ??= retries.child(series.mb)).inc(log.retries);
       if (log.overhead_ms !== undefined) (series.overhead ??= overhead.child({ model })).observe(log.overhead_ms / 1000);
       if (log.queue_ms !== undefined) (series.queueWait ??= queueWait.child({ model })).observe(log.queue_ms / 1000);
@@ -162,7 +162,8 @@ class BoundSeries {
   overhead?: Observer;
   queueWait?: Observer;
   private readonly byKeyStatus = new Map<string, Map<number, Incrementer>>();
-  private readonly byKey = new Map<string, { prompt: Incrementer; completion: Incrementer }>();
+  private readonly promptByKey = new Map<string, Incrementer>();
+  private readonly completionByKey = new Map<string, Incrementer>();
 
   constructor(
     model: string,
@@ -185,21 +186,21 @@ class BoundSeries {
     return c;
   }
 
-  tokens(key: string): { prompt: Incrementer; completion: Incrementer } {
-    let t = this.byKey.get(key);
-    if (!t) {
-      const labels = { ...this.mb, key };
-      // bound lazily too: a series appears at its first token, not before
-      let prompt: Incrementer | undefined;
-      let completion: Incrementer | undefined;
-      const promptCounter = this.promptCounter;
-      const completionCounter = this.completionCounter;
-      t = {
-        prompt: { inc: (by) => (prompt ??= promptCounter.child(labels)).inc(by) },
-        completion: { inc: (by) => (completion ??= completionCounter.child(labels)).inc(by) },
-      };
-      this.byKey.set(key, t);
+  prompt(key: string): Incrementer {
+    let c = this.promptByKey.get(key);
+    if (!c) {
+      c = this.promptCounter.child({ ...this.mb, key });
+      this.promptByKey.set(key, c);
     }
-    return t;
+    return c;
+  }
+
+  completion(key: string): Incrementer {
+    let c = this.completionByKey.get(key);
+    if (!c) {
+      c = this.completionCounter.child({ ...this.mb, key });
+      this.completionByKey.set(key, c);
+    }
+    return c;
   }
 }

@@ -31,7 +31,6 @@ export interface DeadlineTarget {
 export class Deadline {
   prev: Deadline | null = null;
   next: Deadline | null = null;
-  linked = true;
 
   constructor(
     private readonly list: DeadlineList,
@@ -40,9 +39,9 @@ export class Deadline {
     readonly phase: 'first byte' | 'total',
   ) {}
 
-  /** Idempotent; after it the target is never called. */
+  /** Idempotent; after it the target is never called (a deadline without a target is no longer in its list). */
   clear(): void {
-    if (this.linked) this.list.remove(this);
+    if (this.target) this.list.remove(this);
   }
 }
 
@@ -65,7 +64,6 @@ class DeadlineList {
   }
 
   remove(d: Deadline): void {
-    d.linked = false;
     d.target = null;
     if (d.prev) d.prev.next = d.next;
     else this.head = d.next;
